@@ -1,6 +1,7 @@
 //===- anvil-opt.cpp - mlir-opt with the anvil dialect and passes -*- C++ -*-===//
 
 #include "dialects/anvil/IR/AnvilDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -13,6 +14,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
+  mlir::anvil::registerAnvilPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Anvil optimizer driver\n", registry));
 }

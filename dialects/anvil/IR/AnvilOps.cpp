@@ -284,9 +284,10 @@ LogicalResult BinaryOp::verify() {
 LogicalResult SoftmaxOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();
-  int64_t rank = shapeOf(getInput()).size();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+  // I64Attr accessors return uint64_t: read the axis as signed.
+  int64_t rank = shapeOf(getInput()).size(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
                                 << rank;
   return success();
 }

@@ -1,0 +1,1194 @@
+//===- Emitter.cpp - Planned anvil module to C++ --------------------------===//
+//
+// One walk over the planned function body. Each value gets a C++ pointer
+// expression for its storage (caller input, weights blob entry, arena offset,
+// caller output, or, for reshape/flatten, the storage of its input), and each
+// compute op becomes one kernel call whose shape struct is a literal template
+// argument. Constant conv/matmul weights are packed here, at compile time,
+// with the packing routine of runtime/kernels/Shapes.h; weights that arrive
+// at run time are packed by the generated code into the context's pack area.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Emitter.h"
+
+#include "codegen/CppWriter.h"
+#include "dialects/anvil/IR/AnvilOps.h"
+#include "runtime/kernels/Shapes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <numeric>
+
+using namespace anvil::codegen;
+namespace ak = ::anvil::kernels;
+namespace ad = ::mlir::anvil;
+using mlir::Operation;
+using mlir::RankedTensorType;
+using mlir::Value;
+
+namespace {
+
+constexpr llvm::StringLiteral kOffsetAttr = "anvil.arena_offset";
+constexpr llvm::StringLiteral kArenaBytesAttr = "anvil.arena_bytes";
+constexpr llvm::StringLiteral kNaiveBytesAttr = "anvil.naive_bytes";
+constexpr llvm::StringLiteral kNameAttr = "anvil.name";
+constexpr llvm::StringLiteral kKernels = "anvil::kernels::";
+/// ANVIL_MAX_RANK of runtime.h: the rank an anvil_tensor_desc_t can hold.
+constexpr int64_t kMaxDescRank = 8;
+
+/// Kernel enum spellings, in the dialect's enum order (INTERFACES.md §3).
+constexpr const char *kUnaryKinds[] = {
+    "Relu",      "Clip", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
+    "Exp",       "Log",  "Sqrt",    "Erf",  "Neg",       "Abs",         "Identity"};
+constexpr const char *kBinaryKinds[] = {"Add", "Sub", "Mul", "Div",
+                                        "Max", "Min", "Pow"};
+
+std::string kernel(llvm::StringRef name) { return (kKernels + name).str(); }
+
+int64_t product(llvm::ArrayRef<int64_t> dims) {
+  return std::accumulate(dims.begin(), dims.end(), int64_t(1),
+                         std::multiplies<int64_t>());
+}
+
+uint64_t alignUp(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+//===----------------------------------------------------------------------===//
+// Locations in messages
+//===----------------------------------------------------------------------===//
+
+void collectLoc(mlir::Location loc, llvm::SetVector<std::string> &files,
+                llvm::SmallVectorImpl<std::string> &names) {
+  if (auto n = llvm::dyn_cast<mlir::NameLoc>(loc)) {
+    names.push_back(n.getName().str());
+    collectLoc(n.getChildLoc(), files, names);
+  } else if (auto f = llvm::dyn_cast<mlir::FileLineColLoc>(loc)) {
+    std::string file = f.getFilename().str();
+    if (f.getLine() != 0)
+      file += ":" + std::to_string(f.getLine()) + ":" +
+              std::to_string(f.getColumn());
+    files.insert(file);
+  } else if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(loc)) {
+    for (mlir::Location l : fused.getLocations())
+      collectLoc(l, files, names);
+  } else if (auto c = llvm::dyn_cast<mlir::CallSiteLoc>(loc)) {
+    collectLoc(c.getCallee(), files, names);
+  }
+}
+
+/// `file: node 'conv1' (anvil.conv2d)`, from the importer's NameLoc /
+/// FileLineColLoc (fused locations list every node).
+std::string describeOp(Operation *op) {
+  llvm::SetVector<std::string> files;
+  llvm::SmallVector<std::string> names;
+  collectLoc(op->getLoc(), files, names);
+  std::string s;
+  if (!files.empty())
+    s += llvm::join(files, ", ") + ": ";
+  if (!names.empty()) {
+    s += names.size() == 1 ? "node " : "nodes ";
+    llvm::ListSeparator sep(", ");
+    for (const std::string &n : names)
+      s += (llvm::Twine(sep) + "'" + n + "'").str();
+    s += " (" + op->getName().getStringRef().str() + ")";
+  } else {
+    s += op->getName().getStringRef().str();
+  }
+  return s;
+}
+
+/// The comment line above each kernel call.
+std::string opComment(Operation *op) {
+  llvm::SetVector<std::string> files;
+  llvm::SmallVector<std::string> names;
+  collectLoc(op->getLoc(), files, names);
+  std::string s = op->getName().getStringRef().str();
+  if (!names.empty())
+    s += " " + llvm::join(names, " + ");
+  return s;
+}
+
+std::string typeString(mlir::Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  type.print(os);
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// The emitter
+//===----------------------------------------------------------------------===//
+
+struct TensorDesc {
+  std::string name;
+  llvm::SmallVector<int64_t> shape;
+  uint64_t bytes;
+};
+
+class ModelEmitter {
+public:
+  ModelEmitter(mlir::func::FuncOp func, const EmitOptions &options,
+               EmittedModel &out)
+      : func(func), options(options), out(out) {}
+
+  llvm::Error emit();
+
+private:
+  llvm::Error fail(Operation *op, const llvm::Twine &message) const {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   describeOp(op) + ": " + message.str());
+  }
+
+  llvm::Error readSignature();
+  llvm::Error checkTypes(Operation *op) const;
+
+  /// Storage expression of a value that is read.
+  llvm::Expected<std::string> readPtr(Value v);
+  /// Storage expression of an op's result (written by that op).
+  llvm::Expected<std::string> resultPtr(Operation *op);
+  /// The anvil.constant behind `v` (through reshape/flatten), if any.
+  ad::ConstantOp constantBehind(Value v) const;
+  /// The f32 data of a constant.
+  llvm::Expected<std::vector<float>> constantData(ad::ConstantOp c) const;
+  /// Blob offset of a constant's raw data (added on first use).
+  llvm::Expected<uint64_t> rawConstant(ad::ConstantOp c);
+  /// Reserves bytes in the context's pack area; returns the offset.
+  uint64_t allocPack(uint64_t bytes) {
+    uint64_t off = out.packBytes;
+    out.packBytes += alignUp(bytes);
+    return off;
+  }
+
+  llvm::Error emitOp(Operation *op);
+  llvm::Error emitConv(ad::Conv2DOp op);
+  llvm::Error emitMatmul(ad::MatmulOp op);
+  llvm::Error emitPool(Operation *op, bool isMax);
+  llvm::Error emitGlobalPool(Operation *op, bool isMax);
+  llvm::Error emitBatchNorm(ad::BatchNormOp op);
+  llvm::Error emitUnary(ad::UnaryOp op);
+  llvm::Error emitBinary(ad::BinaryOp op);
+  llvm::Error emitSoftmax(ad::SoftmaxOp op);
+  llvm::Error emitTranspose(ad::TransposeOp op);
+  llvm::Error emitConcat(ad::ConcatOp op);
+  llvm::Error emitPad(ad::PadOp op);
+  llvm::Error emitReturn(mlir::func::ReturnOp op);
+  /// Emits `call;` under the op's comment.
+  void emitCall(Operation *op, const CallExpr &call);
+
+  std::string weightsSymbol() const {
+    return "anvil_" + options.name + "_weights";
+  }
+  std::string buildSource() const;
+  std::string buildHeader() const;
+
+  mlir::func::FuncOp func;
+  const EmitOptions &options;
+  EmittedModel &out;
+
+  llvm::SmallVector<TensorDesc> inputs, outputs;
+  llvm::DenseMap<Value, int64_t> returnCount;
+  llvm::DenseMap<Value, unsigned> returnIndex;
+  llvm::DenseMap<Operation *, uint64_t> rawOffsets;
+  std::map<std::pair<Operation *, std::string>, uint64_t> packedOffsets;
+  CppWriter body;
+  bool usesArena = false, usesPack = false;
+};
+
+llvm::Error ModelEmitter::readSignature() {
+  mlir::FunctionType type = func.getFunctionType();
+  auto describe = [&](mlir::Type t, mlir::DictionaryAttr attrs,
+                      const std::string &fallback, const char *what,
+                      TensorDesc &desc) -> llvm::Error {
+    desc.name = fallback;
+    if (attrs)
+      if (auto n = attrs.getAs<mlir::StringAttr>(kNameAttr))
+        desc.name = n.getValue().str();
+    auto tt = llvm::dyn_cast<RankedTensorType>(t);
+    if (!tt || !tt.hasStaticShape() || !tt.getElementType().isF32())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::Twine(what) + " '" + desc.name + "' has type " +
+              typeString(t) +
+              "; generated code supports only statically shaped f32 tensors");
+    if (tt.getRank() > kMaxDescRank)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::Twine(what) + " '" + desc.name + "' has rank " +
+              llvm::Twine(tt.getRank()) + "; at most 8 is supported");
+    desc.shape.assign(tt.getShape().begin(), tt.getShape().end());
+    desc.bytes = uint64_t(tt.getNumElements()) * 4;
+    return llvm::Error::success();
+  };
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    TensorDesc d;
+    if (auto err = describe(type.getInput(i), func.getArgAttrDict(i),
+                            "input" + std::to_string(i), "input", d))
+      return err;
+    inputs.push_back(std::move(d));
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    TensorDesc d;
+    if (auto err = describe(type.getResult(i), func.getResultAttrDict(i),
+                            "output" + std::to_string(i), "output", d))
+      return err;
+    outputs.push_back(std::move(d));
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::checkTypes(Operation *op) const {
+  auto check = [&](Value v, const char *what, unsigned i) -> llvm::Error {
+    auto tt = llvm::dyn_cast<RankedTensorType>(v.getType());
+    if (!tt || !tt.hasStaticShape())
+      return fail(op, llvm::Twine(what) + " " + llvm::Twine(i) + " has type " +
+                          typeString(v.getType()) +
+                          "; generated code needs static shapes");
+    if (!tt.getElementType().isF32())
+      return fail(op, llvm::Twine(what) + " " + llvm::Twine(i) +
+                          " has element type " +
+                          typeString(tt.getElementType()) +
+                          "; generated code supports only f32 at run time");
+    return llvm::Error::success();
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (auto err = check(v, "operand", i))
+      return err;
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (auto err = check(v, "result", i))
+      return err;
+  return llvm::Error::success();
+}
+
+ad::ConstantOp ModelEmitter::constantBehind(Value v) const {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto c = llvm::dyn_cast<ad::ConstantOp>(def))
+      return c;
+    if (!llvm::isa<ad::ReshapeOp, ad::FlattenOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return nullptr;
+}
+
+llvm::Expected<std::vector<float>>
+ModelEmitter::constantData(ad::ConstantOp c) const {
+  mlir::ElementsAttr value = c.getValue();
+  auto type = llvm::cast<mlir::ShapedType>(value.getType());
+  if (!type.getElementType().isF32())
+    return fail(c, "constant has element type " +
+                       typeString(type.getElementType()) +
+                       "; generated code supports only f32 at run time");
+  int64_t count = type.getNumElements();
+  std::vector<float> data;
+  data.reserve(count);
+  if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(value)) {
+    for (float f : dense.getValues<float>())
+      data.push_back(f);
+  } else if (auto res = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
+    mlir::AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return fail(c, "constant '" + res.getRawHandle().getKey() +
+                         "' has no data (the resource blob is missing)");
+    llvm::ArrayRef<char> bytes = blob->getData();
+    if (bytes.size() != uint64_t(count) * 4)
+      return fail(c, "constant resource holds " + llvm::Twine(bytes.size()) +
+                         " bytes, expected " + llvm::Twine(count * 4));
+    data.resize(count);
+    std::memcpy(data.data(), bytes.data(), bytes.size());
+  } else if (auto values = value.tryGetValues<float>()) {
+    for (float f : *values)
+      data.push_back(f);
+  } else {
+    return fail(c, "unsupported constant attribute kind");
+  }
+  if (int64_t(data.size()) != count)
+    return fail(c, "constant holds " + llvm::Twine(data.size()) +
+                       " values, expected " + llvm::Twine(count));
+  return data;
+}
+
+llvm::Expected<uint64_t> ModelEmitter::rawConstant(ad::ConstantOp c) {
+  auto it = rawOffsets.find(c);
+  if (it != rawOffsets.end())
+    return it->second;
+  auto data = constantData(c);
+  if (!data)
+    return data.takeError();
+  uint64_t off = out.weights.append(*data);
+  rawOffsets[c] = off;
+  return off;
+}
+
+llvm::Expected<std::string> ModelEmitter::readPtr(Value v) {
+  // Reshape and flatten alias their input.
+  while (Operation *def = v.getDefiningOp()) {
+    if (!llvm::isa<ad::ReshapeOp, ad::FlattenOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  if (auto arg = llvm::dyn_cast<mlir::BlockArgument>(v))
+    return "in" + std::to_string(arg.getArgNumber());
+  Operation *def = v.getDefiningOp();
+  if (auto c = llvm::dyn_cast<ad::ConstantOp>(def)) {
+    auto off = rawConstant(c);
+    if (!off)
+      return off.takeError();
+    return "weightAt(" + cppUnsigned(*off) + ")";
+  }
+  return resultPtr(def);
+}
+
+llvm::Expected<std::string> ModelEmitter::resultPtr(Operation *op) {
+  if (auto off = op->getAttrOfType<mlir::IntegerAttr>(kOffsetAttr)) {
+    int64_t o = off.getInt();
+    auto tt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    uint64_t bytes = uint64_t(tt.getNumElements()) * 4;
+    if (o < 0 || o % 64 != 0 || uint64_t(o) + bytes > out.arenaBytes)
+      return fail(op, "arena offset " + llvm::Twine(o) + " (+" +
+                          llvm::Twine(bytes) +
+                          " bytes) is outside the planned arena of " +
+                          llvm::Twine(out.arenaBytes) + " bytes");
+    usesArena = true;
+    return "arenaAt(arena, " + cppUnsigned(uint64_t(o)) + ")";
+  }
+  Value result = op->getResult(0);
+  if (returnCount.lookup(result) == 1)
+    return "out" + std::to_string(returnIndex.lookup(result));
+  return fail(op, "result has no storage in the memory plan (no " +
+                      kOffsetAttr + "); run anvil-plan-memory before codegen");
+}
+
+void ModelEmitter::emitCall(Operation *op, const CallExpr &call) {
+  body.line(call.str() + ";");
+  ++out.numKernelCalls;
+  (void)op;
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
+  auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
+  auto w = llvm::cast<RankedTensorType>(op.getWeight().getType());
+  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
+  llvm::ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
+                          dil = op.getDilations();
+  if (in.getRank() != 4 || w.getRank() != 4 || res.getRank() != 4 ||
+      strides.size() != 2 || pads.size() != 4 || dil.size() != 2)
+    return fail(op, "conv2d needs 4-D input, weight and result, 2 strides, 4 "
+                    "pads and 2 dilations");
+  ak::Conv2DShape s{in.getDimSize(0), in.getDimSize(1), in.getDimSize(2),
+                    in.getDimSize(3), w.getDimSize(0),  w.getDimSize(2),
+                    w.getDimSize(3),  res.getDimSize(2), res.getDimSize(3),
+                    strides[0],       strides[1],       pads[0],
+                    pads[1],          pads[2],          pads[3],
+                    dil[0],           dil[1],           int64_t(op.getGroups())};
+  std::string lit = StructLiteral(kernel("Conv2DShape"))
+                        .addInt(s.n).addInt(s.c).addInt(s.h).addInt(s.w)
+                        .addInt(s.k).addInt(s.r).addInt(s.s)
+                        .addInt(s.oh).addInt(s.ow)
+                        .addInt(s.strideH).addInt(s.strideW)
+                        .addInt(s.padT).addInt(s.padL).addInt(s.padB)
+                        .addInt(s.padR).addInt(s.dilH).addInt(s.dilW)
+                        .addInt(s.groups)
+                        .str();
+  out.scratchFloatsPerThread = std::max<uint64_t>(
+      out.scratchFloatsPerThread, ak::conv2dScratchFloats(s));
+  int64_t packedFloats = ak::conv2dPackedWeightFloats(s);
+
+  auto input = readPtr(op.getInput());
+  if (!input)
+    return input.takeError();
+  std::string weights;
+  if (ad::ConstantOp c = constantBehind(op.getWeight())) {
+    auto key = std::make_pair(c.getOperation(), lit);
+    auto it = packedOffsets.find(key);
+    if (it == packedOffsets.end()) {
+      auto data = constantData(c);
+      if (!data)
+        return data.takeError();
+      std::vector<float> packed(packedFloats, 0.0f);
+      ak::conv2dPackWeights(s, data->data(), packed.data());
+      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
+    }
+    weights = "weightAt(" + cppUnsigned(it->second) + ")";
+  } else {
+    auto raw = readPtr(op.getWeight());
+    if (!raw)
+      return raw.takeError();
+    uint64_t off = allocPack(uint64_t(packedFloats) * 4);
+    usesPack = true;
+    weights = "packAt(pack, " + cppUnsigned(off) + ")";
+    body.line(CallExpr(kernel("conv2dPackWeights"))
+                  .arg(lit).arg(*raw).arg(weights).str() +
+              ";");
+  }
+  std::string bias = "nullptr";
+  if (Value b = op.getBias()) {
+    auto p = readPtr(b);
+    if (!p)
+      return p.takeError();
+    bias = *p;
+  }
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("conv2d_f32"))
+                   .templateArg(lit)
+                   .arg(*input).arg(weights).arg(bias).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
+  auto a = llvm::cast<RankedTensorType>(op.getA().getType());
+  auto b = llvm::cast<RankedTensorType>(op.getB().getType());
+  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
+  if (a.getRank() < 2 || b.getRank() < 2 || res.getRank() < 2)
+    return fail(op, "matmul operands and result need rank >= 2");
+  ak::MatmulShape s{};
+  bool ta = op.getTransposeA(), tb = op.getTransposeB();
+  llvm::ArrayRef<int64_t> as = a.getShape(), bs = b.getShape(),
+                          rs = res.getShape();
+  s.m = ta ? as[as.size() - 1] : as[as.size() - 2];
+  s.k = ta ? as[as.size() - 2] : as[as.size() - 1];
+  s.n = tb ? bs[bs.size() - 2] : bs[bs.size() - 1];
+  s.transA = ta;
+  s.transB = tb;
+  s.alpha = op.getAlpha().convertToFloat();
+  int64_t batchRank = res.getRank() - 2;
+  if (batchRank > ak::kMaxBatchRank)
+    return fail(op, "matmul has " + llvm::Twine(batchRank) +
+                        " batch dims; the kernel supports at most " +
+                        llvm::Twine(ak::kMaxBatchRank));
+  s.batchRank = batchRank;
+  auto batchStrides = [&](llvm::ArrayRef<int64_t> shape, int64_t *strides) {
+    int64_t xr = int64_t(shape.size()) - 2;
+    // Contiguous strides of the operand's batch dims.
+    llvm::SmallVector<int64_t> contiguous(xr);
+    int64_t st = shape[shape.size() - 1] * shape[shape.size() - 2];
+    for (int64_t i = xr - 1; i >= 0; --i) {
+      contiguous[i] = st;
+      st *= shape[i];
+    }
+    for (int64_t d = 0; d < batchRank; ++d) {
+      int64_t xd = d - (batchRank - xr);
+      strides[d] = (xd < 0 || shape[xd] == 1) ? 0 : contiguous[xd];
+    }
+  };
+  for (int64_t d = 0; d < batchRank; ++d)
+    s.batch[d] = rs[d];
+  batchStrides(as, s.aBatchStride);
+  batchStrides(bs, s.bBatchStride);
+
+  llvm::ArrayRef<int64_t> batch(s.batch, batchRank),
+      aStr(s.aBatchStride, batchRank), bStr(s.bBatchStride, batchRank);
+  std::string lit = StructLiteral(kernel("MatmulShape"))
+                        .addInt(s.batchRank)
+                        .addIntList(batch).addIntList(aStr).addIntList(bStr)
+                        .addInt(s.m).addInt(s.n).addInt(s.k)
+                        .addBool(s.transA).addBool(s.transB)
+                        .addFloat(s.alpha)
+                        .str();
+  out.scratchFloatsPerThread = std::max<uint64_t>(
+      out.scratchFloatsPerThread, ak::matmulScratchFloats(s));
+  int64_t packedFloats = ak::matmulPackedBFloats(s);
+
+  auto lhs = readPtr(op.getA());
+  if (!lhs)
+    return lhs.takeError();
+  std::string packedB;
+  if (ad::ConstantOp c = constantBehind(op.getB())) {
+    auto key = std::make_pair(c.getOperation(), lit);
+    auto it = packedOffsets.find(key);
+    if (it == packedOffsets.end()) {
+      auto data = constantData(c);
+      if (!data)
+        return data.takeError();
+      std::vector<float> packed(packedFloats, 0.0f);
+      ak::matmulPackB(s, data->data(), packed.data());
+      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
+    }
+    packedB = "weightAt(" + cppUnsigned(it->second) + ")";
+  } else {
+    auto raw = readPtr(op.getB());
+    if (!raw)
+      return raw.takeError();
+    uint64_t off = allocPack(uint64_t(packedFloats) * 4);
+    usesPack = true;
+    packedB = "packAt(pack, " + cppUnsigned(off) + ")";
+    body.line(CallExpr(kernel("matmulPackB")).arg(lit).arg(*raw).arg(packedB)
+                  .str() +
+              ";");
+  }
+  std::string bias = "nullptr";
+  if (Value bv = op.getBias()) {
+    auto p = readPtr(bv);
+    if (!p)
+      return p.takeError();
+    bias = *p;
+  }
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("matmul_f32"))
+                   .templateArg(lit)
+                   .arg(*lhs).arg(packedB).arg(bias).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitPool(Operation *op, bool isMax) {
+  auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  auto res = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  llvm::ArrayRef<int64_t> ks, strides, pads;
+  llvm::SmallVector<int64_t> dil = {1, 1};
+  bool countIncludePad = false;
+  if (auto mp = llvm::dyn_cast<ad::MaxPoolOp>(op)) {
+    ks = mp.getKernelShape();
+    strides = mp.getStrides();
+    pads = mp.getPads();
+    dil.assign(mp.getDilations().begin(), mp.getDilations().end());
+  } else {
+    auto ap = llvm::cast<ad::AvgPoolOp>(op);
+    ks = ap.getKernelShape();
+    strides = ap.getStrides();
+    pads = ap.getPads();
+    countIncludePad = ap.getCountIncludePad();
+  }
+  if (in.getRank() != 4 || res.getRank() != 4 || ks.size() != 2 ||
+      strides.size() != 2 || pads.size() != 4 || dil.size() != 2)
+    return fail(op, "only 2-D pooling over NCHW tensors is supported (input "
+                    "type " +
+                        typeString(in) + ")");
+  std::string lit = StructLiteral(kernel("PoolShape"))
+                        .addInt(in.getDimSize(0)).addInt(in.getDimSize(1))
+                        .addInt(in.getDimSize(2)).addInt(in.getDimSize(3))
+                        .addInt(res.getDimSize(2)).addInt(res.getDimSize(3))
+                        .addInt(ks[0]).addInt(ks[1])
+                        .addInt(strides[0]).addInt(strides[1])
+                        .addInt(pads[0]).addInt(pads[1]).addInt(pads[2])
+                        .addInt(pads[3]).addInt(dil[0]).addInt(dil[1])
+                        .addBool(countIncludePad)
+                        .str();
+  auto input = readPtr(op->getOperand(0));
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel(isMax ? "max_pool_f32" : "avg_pool_f32"))
+                   .templateArg(lit)
+                   .arg(*input).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitGlobalPool(Operation *op, bool isMax) {
+  auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  if (in.getRank() < 2)
+    return fail(op, "global pooling needs an input of rank >= 2");
+  llvm::ArrayRef<int64_t> shape = in.getShape();
+  auto input = readPtr(op->getOperand(0));
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op,
+           CallExpr(kernel(isMax ? "global_max_pool_f32" : "global_avg_pool_f32"))
+               .templateInt(shape[0] * shape[1])
+               .templateInt(product(shape.drop_front(2)))
+               .arg(*input).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitBatchNorm(ad::BatchNormOp op) {
+  auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
+  if (in.getRank() < 2)
+    return fail(op, "batch_norm needs an input of rank >= 2");
+  llvm::ArrayRef<int64_t> shape = in.getShape();
+  CallExpr call(kernel("batch_norm_f32"));
+  call.templateInt(shape[0]).templateInt(shape[1])
+      .templateInt(product(shape.drop_front(2)));
+  for (Value v : op->getOperands()) {
+    auto p = readPtr(v);
+    if (!p)
+      return p.takeError();
+    call.arg(*p);
+  }
+  call.arg(cppFloat(op.getEpsilon().convertToFloat()));
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  call.arg(*result).arg("ec");
+  emitCall(op, call);
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitUnary(ad::UnaryOp op) {
+  unsigned kind = static_cast<unsigned>(op.getKind());
+  if (kind >= std::size(kUnaryKinds))
+    return fail(op, "unknown unary kind " + llvm::Twine(kind));
+  auto tt = llvm::cast<RankedTensorType>(op.getResult().getType());
+  auto input = readPtr(op.getInput());
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("unary_f32"))
+                   .templateArg(kernel("UnaryKind::") + kUnaryKinds[kind])
+                   .templateInt(tt.getNumElements())
+                   .arg(*input).arg(*result)
+                   .arg(cppFloat(op.getAlpha().convertToFloat()))
+                   .arg(cppFloat(op.getBeta().convertToFloat()))
+                   .arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitBinary(ad::BinaryOp op) {
+  unsigned kind = static_cast<unsigned>(op.getKind());
+  if (kind >= std::size(kBinaryKinds))
+    return fail(op, "unknown binary kind " + llvm::Twine(kind));
+  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
+  llvm::SmallVector<int64_t> dims(res.getShape());
+  if (dims.empty())
+    dims.push_back(1);
+  int64_t rank = dims.size();
+  if (rank > ak::kMaxRank)
+    return fail(op, "result has rank " + llvm::Twine(rank) +
+                        "; the binary kernel supports at most " +
+                        llvm::Twine(ak::kMaxRank));
+  auto strides = [&](Value v) {
+    llvm::ArrayRef<int64_t> shape =
+        llvm::cast<RankedTensorType>(v.getType()).getShape();
+    int64_t xr = shape.size();
+    llvm::SmallVector<int64_t> contiguous(xr), result(rank, 0);
+    int64_t st = 1;
+    for (int64_t i = xr - 1; i >= 0; --i) {
+      contiguous[i] = st;
+      st *= shape[i];
+    }
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t xd = d - (rank - xr);
+      result[d] = (xd < 0 || shape[xd] == 1) ? 0 : contiguous[xd];
+    }
+    return result;
+  };
+  std::string lit = StructLiteral(kernel("BroadcastShape"))
+                        .addInt(rank)
+                        .addIntList(dims)
+                        .addIntList(strides(op.getLhs()))
+                        .addIntList(strides(op.getRhs()))
+                        .str();
+  auto lhs = readPtr(op.getLhs());
+  if (!lhs)
+    return lhs.takeError();
+  auto rhs = readPtr(op.getRhs());
+  if (!rhs)
+    return rhs.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("binary_f32"))
+                   .templateArg(kernel("BinaryKind::") + kBinaryKinds[kind])
+                   .templateArg(lit)
+                   .arg(*lhs).arg(*rhs).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitSoftmax(ad::SoftmaxOp op) {
+  auto tt = llvm::cast<RankedTensorType>(op.getResult().getType());
+  llvm::ArrayRef<int64_t> shape = tt.getShape();
+  int64_t rank = shape.size();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0)
+    axis += rank;
+  if (rank == 0 || axis < 0 || axis >= rank)
+    return fail(op, "softmax axis " + llvm::Twine(axis) +
+                        " is out of range for rank " + llvm::Twine(rank));
+  auto input = readPtr(op.getInput());
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("softmax_f32"))
+                   .templateInt(product(shape.take_front(axis)))
+                   .templateInt(shape[axis])
+                   .templateInt(product(shape.drop_front(axis + 1)))
+                   .arg(*input).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitTranspose(ad::TransposeOp op) {
+  auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
+  llvm::SmallVector<int64_t> dims(in.getShape());
+  llvm::SmallVector<int64_t> perm(op.getPerm());
+  if (dims.empty()) {
+    dims.push_back(1);
+    perm.assign({0});
+  }
+  if (int64_t(dims.size()) > ak::kMaxRank || perm.size() != dims.size())
+    return fail(op, "transpose of rank " + llvm::Twine(dims.size()) +
+                        " is not supported (at most " +
+                        llvm::Twine(ak::kMaxRank) + ")");
+  std::string lit = StructLiteral(kernel("TransposeShape"))
+                        .addInt(dims.size())
+                        .addIntList(dims)
+                        .addIntList(perm)
+                        .str();
+  auto input = readPtr(op.getInput());
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("transpose_f32"))
+                   .templateArg(lit)
+                   .arg(*input).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitConcat(ad::ConcatOp op) {
+  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
+  llvm::ArrayRef<int64_t> shape = res.getShape();
+  int64_t rank = shape.size();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return fail(op, "concat axis " + llvm::Twine(axis) +
+                        " is out of range for rank " + llvm::Twine(rank));
+  int64_t outer = product(shape.take_front(axis));
+  int64_t inner = product(shape.drop_front(axis + 1));
+  int64_t dstInner = shape[axis] * inner;
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  int64_t offset = 0;
+  for (Value v : op.getInputs()) {
+    int64_t along = llvm::cast<RankedTensorType>(v.getType()).getDimSize(axis);
+    int64_t srcInner = along * inner;
+    if (outer * srcInner != 0) {
+      auto input = readPtr(v);
+      if (!input)
+        return input.takeError();
+      emitCall(op, CallExpr(kernel("concat_slice_f32"))
+                       .templateInt(outer)
+                       .templateInt(srcInner)
+                       .templateInt(dstInner)
+                       .templateInt(offset)
+                       .arg(*input).arg(*result).arg("ec"));
+    }
+    offset += srcInner;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitPad(ad::PadOp op) {
+  auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
+  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = in.getRank();
+  llvm::ArrayRef<int64_t> pads = op.getPads();
+  if (rank == 0 || rank > ak::kMaxRank || int64_t(pads.size()) != 2 * rank)
+    return fail(op, "pad of rank " + llvm::Twine(rank) + " with " +
+                        llvm::Twine(pads.size()) +
+                        " pads is not supported (rank 1 to 8, 2 pads per dim)");
+  std::string lit = StructLiteral(kernel("PadShape"))
+                        .addInt(rank)
+                        .addIntList(in.getShape())
+                        .addIntList(res.getShape())
+                        .addIntList(pads.take_front(rank))
+                        .addInt(static_cast<int64_t>(op.getMode()))
+                        .addFloat(op.getValue().convertToFloat())
+                        .str();
+  auto input = readPtr(op.getInput());
+  if (!input)
+    return input.takeError();
+  auto result = resultPtr(op);
+  if (!result)
+    return result.takeError();
+  emitCall(op, CallExpr(kernel("pad_f32"))
+                   .templateArg(lit)
+                   .arg(*input).arg(*result).arg("ec"));
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitReturn(mlir::func::ReturnOp op) {
+  for (auto [j, v] : llvm::enumerate(op.getOperands())) {
+    Operation *def = v.getDefiningOp();
+    bool direct = def && !llvm::isa<ad::ConstantOp, ad::ReshapeOp,
+                                    ad::FlattenOp>(def) &&
+                  !def->hasAttr(kOffsetAttr) && returnCount.lookup(v) == 1;
+    if (direct)
+      continue;
+    auto src = readPtr(v);
+    if (!src)
+      return src.takeError();
+    auto tt = llvm::cast<RankedTensorType>(v.getType());
+    const char *why = !def                                   ? "an input"
+                      : llvm::isa<ad::ConstantOp>(def)       ? "a constant"
+                      : llvm::isa<ad::ReshapeOp, ad::FlattenOp>(def)
+                          ? "an alias"
+                          : "returned more than once";
+    body.comment("output " + std::to_string(j) + " ('" + outputs[j].name +
+                 "') is " + why + ": copy");
+    body.line(CallExpr(kernel("copy_f32"))
+                  .templateInt(tt.getNumElements())
+                  .arg(*src)
+                  .arg("out" + std::to_string(j))
+                  .arg("ec")
+                  .str() +
+              ";");
+    ++out.numKernelCalls;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error ModelEmitter::emitOp(Operation *op) {
+  // Storage only: constants live in the blob, reshape/flatten alias.
+  if (llvm::isa<ad::ConstantOp, ad::ReshapeOp, ad::FlattenOp>(op))
+    return llvm::Error::success();
+  if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(op))
+    return emitReturn(ret);
+  if (op->getNumResults() != 1 || op->getNumRegions() != 0)
+    return fail(op, "unsupported op in generated code");
+  if (auto err = checkTypes(op))
+    return err;
+  body.comment(opComment(op));
+  return llvm::TypeSwitch<Operation *, llvm::Error>(op)
+      .Case([&](ad::Conv2DOp o) { return emitConv(o); })
+      .Case([&](ad::MatmulOp o) { return emitMatmul(o); })
+      .Case([&](ad::MaxPoolOp o) { return emitPool(o, true); })
+      .Case([&](ad::AvgPoolOp o) { return emitPool(o, false); })
+      .Case([&](ad::GlobalAvgPoolOp o) { return emitGlobalPool(o, false); })
+      .Case([&](ad::GlobalMaxPoolOp o) { return emitGlobalPool(o, true); })
+      .Case([&](ad::BatchNormOp o) { return emitBatchNorm(o); })
+      .Case([&](ad::UnaryOp o) { return emitUnary(o); })
+      .Case([&](ad::BinaryOp o) { return emitBinary(o); })
+      .Case([&](ad::SoftmaxOp o) { return emitSoftmax(o); })
+      .Case([&](ad::TransposeOp o) { return emitTranspose(o); })
+      .Case([&](ad::ConcatOp o) { return emitConcat(o); })
+      .Case([&](ad::PadOp o) { return emitPad(o); })
+      .Default([&](Operation *o) {
+        return fail(o, "op has no kernel in generated code");
+      });
+}
+
+llvm::Error ModelEmitter::emit() {
+  if (!func.getBody().hasOneBlock())
+    return fail(func, "@main must have exactly one block");
+  auto arena = func->getAttrOfType<mlir::IntegerAttr>(kArenaBytesAttr);
+  if (!arena)
+    return fail(func, llvm::Twine("@main has no memory plan (") +
+                          kArenaBytesAttr +
+                          "); run anvil-plan-memory before codegen");
+  out.arenaBytes = alignUp(uint64_t(std::max<int64_t>(arena.getInt(), 0)));
+  if (auto naive = func->getAttrOfType<mlir::IntegerAttr>(kNaiveBytesAttr))
+    out.naiveArenaBytes = uint64_t(std::max<int64_t>(naive.getInt(), 0));
+  else
+    out.naiveArenaBytes = out.arenaBytes;
+
+  if (auto err = readSignature())
+    return err;
+  mlir::Block &block = func.getBody().front();
+  if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(block.getTerminator()))
+    for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+      if (returnCount[v]++ == 0)
+        returnIndex[v] = j;
+
+  for (Operation &op : block)
+    if (auto err = emitOp(&op))
+      return err;
+
+  out.scratchFloatsPerThread = (out.scratchFloatsPerThread + 15) / 16 * 16;
+  out.source = buildSource();
+  out.header = buildHeader();
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The translation unit and the header
+//===----------------------------------------------------------------------===//
+
+std::string descInit(const TensorDesc &d) {
+  return StructLiteral("")
+      .addRaw(cppString(d.name))
+      .addRaw("ANVIL_DTYPE_F32")
+      .addInt(d.shape.size())
+      .addIntList(d.shape)
+      .addRaw(cppUnsigned(d.bytes))
+      .str();
+}
+
+std::string shapeText(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::ListSeparator sep(", ");
+  for (int64_t d : shape)
+    s += (llvm::Twine(sep) + llvm::Twine(d)).str();
+  return s + "]";
+}
+
+/// Escapes `text` for a double-quoted string of the GNU assembler.
+std::string asmString(llvm::StringRef text) {
+  std::string s;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      s += '\\';
+    s += c;
+  }
+  return s;
+}
+
+std::string ModelEmitter::buildSource() const {
+  const std::string &n = options.name;
+  CppWriter w;
+  w.line("// generated by anvilc — do not edit");
+  w.comment("");
+  w.comment("Model " + n + ": " + std::to_string(inputs.size()) +
+            " input(s), " + std::to_string(outputs.size()) +
+            " output(s); every shape below is a compile-time constant.");
+  w.comment("arena " + std::to_string(out.arenaBytes) + " bytes (naive " +
+            std::to_string(out.naiveArenaBytes) + "), weights " +
+            std::to_string(out.weights.size()) + " bytes, scratch " +
+            std::to_string(out.scratchFloatsPerThread) +
+            " floats per thread, run-time packed weights " +
+            std::to_string(out.packBytes) + " bytes.");
+  w.blank();
+  w.line("#include \"anvil/Context.h\"");
+  w.line("#include \"anvil/runtime.h\"");
+  w.line("#include \"kernels/Kernels.h\"");
+  w.blank();
+  w.line("#include <cstdint>");
+  w.blank();
+  w.line("#define ANVIL_MODEL_API extern \"C\" "
+         "__attribute__((visibility(\"default\")))");
+  w.blank();
+
+  if (!out.weights.empty()) {
+    std::string sym = weightsSymbol();
+    w.comment("The weights blob (64-byte aligned entries), embedded read-only "
+              "by the assembler.");
+    std::string directives =
+        ".section .rodata.anvil." + n + ",\"a\",@progbits\n" +
+        ".balign 64\n" + ".globl " + sym + "\n" + ".hidden " + sym + "\n" +
+        ".type " + sym + ", @object\n" + sym + ":\n" + ".incbin \"" +
+        asmString(options.weightsPath) + "\"\n" + ".size " + sym + ", " +
+        std::to_string(out.weights.size()) + "\n" + ".previous\n";
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(directives).split(lines, '\n', -1, false);
+    w.line("asm(");
+    for (auto [i, l] : llvm::enumerate(lines))
+      w.line("    " + cppString((l + "\n").str()) +
+             (i + 1 == lines.size() ? ");" : ""));
+    w.line("extern \"C\" __attribute__((visibility(\"hidden\"))) const char " +
+           sym + "[];");
+    w.blank();
+  }
+
+  w.open("namespace");
+  if (!out.weights.empty()) {
+    w.line("inline const float *weightAt(uint64_t offset) {");
+    w.line("  return reinterpret_cast<const float *>(" + weightsSymbol() +
+           " + offset);");
+    w.line("}");
+  }
+  w.line("inline float *arenaAt(char *arena, uint64_t offset) {");
+  w.line("  return reinterpret_cast<float *>(arena + offset);");
+  w.line("}");
+  w.line("inline float *packAt(char *pack, uint64_t offset) {");
+  w.line("  return reinterpret_cast<float *>(pack + offset);");
+  w.line("}");
+  w.blank();
+  w.line("constexpr anvil::rt::ContextLayout kLayout{" +
+         cppUnsigned(out.arenaBytes) + ", " +
+         cppUnsigned(out.scratchFloatsPerThread) + ", " +
+         cppUnsigned(out.packBytes) + "};");
+  if (!inputs.empty()) {
+    w.open("const anvil_tensor_desc_t kInputs[] =");
+    for (const TensorDesc &d : inputs)
+      w.line(descInit(d) + ",");
+    w.close(";");
+  }
+  if (!outputs.empty()) {
+    w.open("const anvil_tensor_desc_t kOutputs[] =");
+    for (const TensorDesc &d : outputs)
+      w.line(descInit(d) + ",");
+    w.close(";");
+  }
+  w.close(" // namespace");
+  w.blank();
+
+  w.open("ANVIL_MODEL_API anvil_status_t " + n +
+         "_create(const anvil_context_options_t *options, "
+         "anvil_context_t **out_context)");
+  w.line("return anvil::rt::createContext(options, kLayout, out_context);");
+  w.close();
+  w.blank();
+  w.open("ANVIL_MODEL_API void " + n + "_destroy(anvil_context_t *context)");
+  w.line("anvil::rt::destroyContext(context);");
+  w.close();
+  w.blank();
+
+  w.open("ANVIL_MODEL_API anvil_status_t " + n +
+         "_run(anvil_context_t *context, const void *const *inputs, "
+         "void *const *outputs)");
+  w.line("if (!context)");
+  w.line("  return ANVIL_STATUS_INVALID_ARGUMENT;");
+  auto checkPtrs = [&](const char *array, const char *what,
+                       llvm::ArrayRef<TensorDesc> descs) {
+    if (descs.empty())
+      return;
+    w.line(std::string("if (!") + array + ")");
+    w.line("  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
+           cppString(n + "_run: " + array + " is null") + ");");
+    for (auto [i, d] : llvm::enumerate(descs)) {
+      w.line(std::string("if (!") + array + "[" + std::to_string(i) + "])");
+      w.line("  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
+             cppString(n + "_run: " + what + " " + std::to_string(i) + " ('" +
+                       d.name + "') is null") +
+             ");");
+    }
+  };
+  checkPtrs("inputs", "input", inputs);
+  checkPtrs("outputs", "output", outputs);
+  w.line("const anvil::rt::ContextView view = anvil::rt::view(context);");
+  w.line("const anvil::kernels::ExecContext ec{view.pool, view.scratch, "
+         "view.scratchFloatsPerThread};");
+  w.line("[[maybe_unused]] char *const arena = view.arena;");
+  w.line("[[maybe_unused]] char *const pack = view.pack;");
+  for (auto [i, d] : llvm::enumerate(inputs))
+    w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
+           " = static_cast<const float *>(inputs[" + std::to_string(i) +
+           "]); // " + d.name + " " + shapeText(d.shape));
+  for (auto [i, d] : llvm::enumerate(outputs))
+    w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
+           " = static_cast<float *>(outputs[" + std::to_string(i) + "]); // " +
+           d.name + " " + shapeText(d.shape));
+  w.blank();
+  // The op calls, indented one level.
+  llvm::SmallVector<llvm::StringRef> lines;
+  llvm::StringRef(body.str()).split(lines, '\n', -1, false);
+  for (llvm::StringRef l : lines)
+    w.line(l);
+  w.line("return ANVIL_STATUS_OK;");
+  w.close();
+  w.blank();
+
+  w.open("namespace");
+  w.open("const anvil_model_t kModel =");
+  w.line("ANVIL_ABI_VERSION,");
+  w.line(cppString(n) + ",");
+  w.line(std::to_string(inputs.size()) + ", " +
+         (inputs.empty() ? "nullptr" : "kInputs") + ",");
+  w.line(std::to_string(outputs.size()) + ", " +
+         (outputs.empty() ? "nullptr" : "kOutputs") + ",");
+  w.line(cppUnsigned(out.arenaBytes) + ", // arena_bytes");
+  w.line(cppUnsigned(out.naiveArenaBytes) + ", // naive_arena_bytes");
+  w.line(cppUnsigned(out.weights.size()) + ", // weights_bytes");
+  w.line(n + "_create,");
+  w.line(n + "_run,");
+  w.line(n + "_destroy,");
+  w.close(";");
+  w.close(" // namespace");
+  w.blank();
+  w.line("ANVIL_MODEL_API const anvil_model_t *" + n +
+         "_model(void) { return &kModel; }");
+  w.blank();
+  w.line("#ifdef ANVIL_EXPORT_GENERIC_ENTRY");
+  w.line("ANVIL_MODEL_API const anvil_model_t *anvil_model_get(void) { return "
+         "&kModel; }");
+  w.line("#endif");
+  return w.str();
+}
+
+std::string ModelEmitter::buildHeader() const {
+  const std::string &n = options.name;
+  std::string guard = "ANVIL_MODEL_" + llvm::StringRef(n).upper() + "_H";
+  CppWriter w;
+  w.line("/* generated by anvilc — do not edit */");
+  w.line("/*");
+  w.line(" * C interface of the model " + n + ". Link " + n +
+         ".o with libanvil_runtime.a (and -lpthread).");
+  for (auto [i, d] : llvm::enumerate(inputs))
+    w.line(" *   input " + std::to_string(i) + ": " + d.name + " f32 " +
+           shapeText(d.shape));
+  for (auto [i, d] : llvm::enumerate(outputs))
+    w.line(" *   output " + std::to_string(i) + ": " + d.name + " f32 " +
+           shapeText(d.shape));
+  w.line(" */");
+  w.line("#ifndef " + guard);
+  w.line("#define " + guard);
+  w.blank();
+  w.line("#include \"anvil/runtime.h\"");
+  w.blank();
+  w.line("#define " + n + "_NUM_INPUTS " + std::to_string(inputs.size()));
+  w.line("#define " + n + "_NUM_OUTPUTS " + std::to_string(outputs.size()));
+  for (auto [i, d] : llvm::enumerate(inputs))
+    w.line("#define " + n + "_INPUT_" + std::to_string(i) + "_BYTES " +
+           std::to_string(d.bytes));
+  for (auto [i, d] : llvm::enumerate(outputs))
+    w.line("#define " + n + "_OUTPUT_" + std::to_string(i) + "_BYTES " +
+           std::to_string(d.bytes));
+  w.blank();
+  w.line("#ifdef __cplusplus");
+  w.line("extern \"C\" {");
+  w.line("#endif");
+  w.blank();
+  w.line("/** Names, shapes and sizes of the inputs and outputs; entry points. */");
+  w.line("const anvil_model_t *" + n + "_model(void);");
+  w.line("/** Creates a context (threads, arena); options may be null. */");
+  w.line("anvil_status_t " + n +
+         "_create(const anvil_context_options_t *options, anvil_context_t "
+         "**out_context);");
+  w.line("/** Runs one inference: inputs[i] and outputs[i] point to the");
+  w.line(" *  tensors in the order above. Never allocates. */");
+  w.line("anvil_status_t " + n +
+         "_run(anvil_context_t *context, const void *const *inputs, void "
+         "*const *outputs);");
+  w.line("void " + n + "_destroy(anvil_context_t *context);");
+  w.blank();
+  w.line("#ifdef __cplusplus");
+  w.line("} /* extern \"C\" */");
+  w.line("#endif");
+  w.blank();
+  w.line("#endif /* " + guard + " */");
+  return w.str();
+}
+
+} // namespace
+
+bool anvil::codegen::isValidModelName(llvm::StringRef name) {
+  if (name.empty() || llvm::isDigit(name.front()))
+    return false;
+  return llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+llvm::Expected<EmittedModel>
+anvil::codegen::emitModel(mlir::ModuleOp module, const EmitOptions &options) {
+  if (!isValidModelName(options.name))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "invalid model name '" + options.name +
+                                       "': it must be a C identifier");
+  auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
+  if (!func)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the module has no func.func @main");
+  EmittedModel out;
+  ModelEmitter emitter(func, options, out);
+  if (auto err = emitter.emit())
+    return std::move(err);
+  return std::move(out);
+}

@@ -1,0 +1,55 @@
+//===- Driver.h - The anvilc compilation driver -----------------*- C++ -*-===//
+//
+// Everything anvilc does behind its command line: load (import ONNX, or parse
+// .mlir), run the pipeline, emit C++, compile with clang++, and write the
+// outputs atomically (a failure leaves no output file behind).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_COMPILER_DRIVER_H
+#define ANVIL_COMPILER_DRIVER_H
+
+#include "compiler/Pipeline.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace anvil {
+
+/// What anvilc writes.
+enum class EmitKind {
+  Default, ///< from the output's extension: .so (shared library) or .o
+  Cpp,     ///< --emit=cpp: OUT.cpp, OUT.h, OUT.weights.bin
+  Mlir,    ///< --emit=mlir: the IR after the passes
+};
+
+struct CompileOptions {
+  std::string input;  ///< .onnx, .onnxtxt, or .mlir (parsed, not imported)
+  std::string output; ///< "-" writes text output to stdout
+  /// Model name (C identifier); empty: the output stem (`lib` dropped).
+  std::string name;
+  /// --shape NAME=DIMS pins, as given.
+  std::vector<std::string> shapePins;
+  EmitKind emit = EmitKind::Default;
+  /// --compile-to: stop after this phase.
+  std::optional<Phase> compileTo;
+  PipelineOptions pipeline;
+  bool verbose = false;
+};
+
+/// The model name anvilc derives from an output path: the file stem with a
+/// leading `lib` dropped and non-identifier characters replaced by `_`.
+std::string modelNameFromOutput(llvm::StringRef output);
+
+/// Runs one compilation. Progress (-v) goes to stderr; the returned error's
+/// message is what follows `anvilc: error: `.
+llvm::Error compile(const CompileOptions &options);
+
+} // namespace anvil
+
+#endif // ANVIL_COMPILER_DRIVER_H

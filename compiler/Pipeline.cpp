@@ -1,0 +1,85 @@
+//===- Pipeline.cpp - Compilation phases and the pass pipeline ------------===//
+
+#include "compiler/Pipeline.h"
+
+#include "dialects/anvil/IR/AnvilDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace anvil;
+
+std::optional<Phase> anvil::parsePhase(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("import", Phase::Import)
+      .Case("graph", Phase::Graph)
+      .Case("plan", Phase::Plan)
+      .Case("emit", Phase::Emit)
+      .Case("object", Phase::Object)
+      .Default(std::nullopt);
+}
+
+llvm::StringRef anvil::phaseName(Phase phase) {
+  switch (phase) {
+  case Phase::Import:
+    return "import";
+  case Phase::Graph:
+    return "graph";
+  case Phase::Plan:
+    return "plan";
+  case Phase::Emit:
+    return "emit";
+  case Phase::Object:
+    return "object";
+  }
+  return "unknown";
+}
+
+void anvil::addGraphPasses(mlir::OpPassManager &pm,
+                           const PipelineOptions &options) {
+  if (!options.optimize)
+    return;
+  // Canonicalize first so the folders see flatten as reshape and constant
+  // operands in canonical form; again after folding batch norms, which
+  // leaves constant arithmetic and identity ops behind.
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createFoldConstantsPass());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createFoldBatchNormPass());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(
+      mlir::anvil::createEliminateDeadCodePass());
+}
+
+void anvil::addPlanPasses(mlir::OpPassManager &pm) {
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createPlanMemoryPass());
+}
+
+void anvil::buildPipeline(mlir::OpPassManager &pm,
+                          const PipelineOptions &options) {
+  addGraphPasses(pm, options);
+  addPlanPasses(pm);
+}
+
+void anvil::registerPipelines() {
+  mlir::PassPipelineRegistration<>(
+      "anvil-graph", "Anvil's graph phase (the optimizing passes)",
+      [](mlir::OpPassManager &pm) { addGraphPasses(pm, PipelineOptions{}); });
+  mlir::PassPipelineRegistration<>(
+      "anvil-plan", "Anvil's plan phase (anvil-plan-memory)",
+      [](mlir::OpPassManager &pm) { addPlanPasses(pm); });
+  mlir::PassPipelineRegistration<>(
+      "anvil-pipeline", "Anvil's whole pass pipeline (graph, then plan)",
+      [](mlir::OpPassManager &pm) { buildPipeline(pm, PipelineOptions{}); });
+  mlir::PassPipelineRegistration<>(
+      "anvil-pipeline-O0", "Anvil's pass pipeline at -O0 (plan only)",
+      [](mlir::OpPassManager &pm) {
+        buildPipeline(pm, PipelineOptions{/*optimize=*/false});
+      });
+}
+
+void anvil::registerDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::anvil::AnvilDialect, mlir::func::FuncDialect>();
+}

@@ -1,0 +1,56 @@
+//===- Pipeline.h - Compilation phases and the pass pipeline ----*- C++ -*-===//
+//
+// The one place where Anvil's pass pipeline is assembled. A compilation runs
+// through named phases; `anvilc --compile-to=<phase>` stops after one and
+// prints the IR (or, for emit, the C++):
+//
+//   import  ONNX -> anvil dialect (compiler/onnx)
+//   graph   canonicalize, anvil-fold-constants, anvil-fold-batch-norm,
+//           canonicalize, anvil-eliminate-dead-code   (skipped at -O0)
+//   plan    anvil-plan-memory                         (always)
+//   emit    C++ source, header and weights blob (codegen/)
+//   object  clang++ -> .o / .so
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_COMPILER_PIPELINE_H
+#define ANVIL_COMPILER_PIPELINE_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+
+namespace anvil {
+
+/// The phases of a compilation, in order.
+enum class Phase { Import, Graph, Plan, Emit, Object };
+
+/// `import`, `graph`, `plan`, `emit`, `object` -> Phase.
+std::optional<Phase> parsePhase(llvm::StringRef name);
+llvm::StringRef phaseName(Phase phase);
+
+/// What changes the pipeline.
+struct PipelineOptions {
+  /// false for -O0: only the passes codegen needs (the memory plan) run.
+  bool optimize = true;
+};
+
+/// Adds the graph phase: the optimizing passes (none at -O0).
+void addGraphPasses(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// Adds the plan phase: anvil-plan-memory.
+void addPlanPasses(mlir::OpPassManager &pm);
+/// Adds the graph phase followed by the plan phase.
+void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+
+/// Registers the phases as textual pipelines (`anvil-graph`, `anvil-plan`,
+/// `anvil-pipeline`, `anvil-pipeline-O0`) so anvil-opt and lit can run them.
+void registerPipelines();
+
+/// The dialects a compilation uses (anvil, func).
+void registerDialects(mlir::DialectRegistry &registry);
+
+} // namespace anvil
+
+#endif // ANVIL_COMPILER_PIPELINE_H

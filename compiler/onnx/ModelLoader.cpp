@@ -1,0 +1,388 @@
+//===- ModelLoader.cpp - read, validate and pin an ONNX model ----*- C++ -*-===//
+//
+// libonnx reports problems by throwing; every call into it is wrapped so that
+// a bad file becomes an llvm::Error with a message that names the file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/ModelLoader.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <exception>
+#include <string>
+
+using namespace anvil;
+using namespace anvil::onnx_import;
+
+namespace {
+
+llvm::Error fileError(llvm::StringRef path, const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 (path + ": " + msg).str());
+}
+
+/// The first line of a libonnx exception message (they can be long and
+/// multi-line; the first line says what is wrong).
+std::string firstLine(const char *what) {
+  llvm::StringRef s(what);
+  s = s.trim();
+  auto nl = s.find('\n');
+  return s.substr(0, nl).trim().str();
+}
+
+/// The byte size of one element of `dtype`, or 0 when it has no fixed size.
+int64_t elementBytes(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
+    return 4;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+  case onnx::TensorProto::COMPLEX64:
+    return 8;
+  case onnx::TensorProto::COMPLEX128:
+    return 16;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return 2;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/// Replaces the external data reference of `tensor` by its bytes. The file
+/// must lie inside `modelDir`: absolute paths, `..` escapes and symlinks that
+/// resolve outside are refused.
+llvm::Error inlineExternalData(llvm::StringRef path, llvm::StringRef modelDir,
+                               onnx::TensorProto &tensor) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset" || entry.key() == "length") {
+      long long v;
+      if (llvm::StringRef(entry.value()).getAsInteger(10, v) || v < 0)
+        return fileError(path, "external data of tensor '" + tensor.name() +
+                                   "' has a bad " + entry.key() + " '" +
+                                   entry.value() + "'");
+      (entry.key() == "offset" ? offset : length) = v;
+    }
+  }
+  std::string what = "external data '" + location + "' of tensor '" +
+                     tensor.name() + "'";
+  if (location.empty())
+    return fileError(path, "external data of tensor '" + tensor.name() +
+                               "' has no location");
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows))
+    return fileError(path, what + " is an absolute path; external data must "
+                               "be a file inside the model's folder");
+  // Walk the components: `..` must never climb above the model's folder.
+  int depth = 0;
+  for (auto it = llvm::sys::path::begin(location),
+            end = llvm::sys::path::end(location);
+       it != end; ++it) {
+    if (*it == "..")
+      --depth;
+    else if (*it != ".")
+      ++depth;
+    if (depth < 0)
+      return fileError(path, what + " points outside the model's folder");
+  }
+  llvm::SmallString<256> full(modelDir);
+  llvm::sys::path::append(full, location);
+  llvm::SmallString<256> realFull, realDir;
+  if (llvm::sys::fs::real_path(full, realFull))
+    return fileError(path, what + " does not exist");
+  if (llvm::sys::fs::real_path(modelDir, realDir))
+    return fileError(path, "cannot resolve the model's folder");
+  llvm::SmallString<256> dirPrefix(realDir);
+  if (!dirPrefix.ends_with("/"))
+    dirPrefix += "/";
+  if (!llvm::StringRef(realFull).starts_with(dirPrefix))
+    return fileError(path, what + " resolves to '" + realFull +
+                               "', outside the model's folder");
+  if (llvm::sys::fs::is_directory(realFull))
+    return fileError(path, what + " is a directory");
+
+  auto buffer = llvm::MemoryBuffer::getFile(realFull, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return fileError(path, what + " cannot be read: " +
+                               buffer.getError().message());
+  int64_t size = (*buffer)->getBufferSize();
+  if (length < 0)
+    length = size - std::min(offset, size);
+  if (offset > size || length > size - offset)
+    return fileError(path, what + ": offset " + llvm::Twine(offset) +
+                               " + length " + llvm::Twine(length) +
+                               " exceeds the file size " + llvm::Twine(size));
+  int64_t numel = 1;
+  for (int64_t d : tensor.dims())
+    numel *= d;
+  int64_t elt = elementBytes(tensor.data_type());
+  if (elt && numel * elt != length)
+    return fileError(path, what + " holds " + llvm::Twine(length) +
+                               " bytes, expected " + llvm::Twine(numel * elt));
+  tensor.set_raw_data((*buffer)->getBufferStart() + offset, length);
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  return llvm::Error::success();
+}
+
+llvm::Error inlineAllExternalData(llvm::StringRef path,
+                                  onnx::GraphProto &graph) {
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(path));
+  if (dir.empty())
+    dir = ".";
+  auto visit = [&](onnx::TensorProto &t) -> llvm::Error {
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      return inlineExternalData(path, dir, t);
+    return llvm::Error::success();
+  };
+  for (auto &t : *graph.mutable_initializer())
+    if (llvm::Error e = visit(t))
+      return e;
+  for (auto &node : *graph.mutable_node())
+    for (auto &attr : *node.mutable_attribute())
+      if (attr.has_t())
+        if (llvm::Error e = visit(*attr.mutable_t()))
+          return e;
+  return llvm::Error::success();
+}
+
+std::string dimsToString(llvm::ArrayRef<int64_t> dims) {
+  std::string s;
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(dims[i]);
+  return s;
+}
+
+llvm::Error applyPins(llvm::StringRef path, const ImportOptions &opts,
+                      onnx::GraphProto &graph) {
+  llvm::StringSet<> initializers;
+  for (const auto &t : graph.initializer())
+    initializers.insert(t.name());
+  for (const auto &[name, dims] : opts.shapePins) {
+    onnx::ValueInfoProto *input = nullptr;
+    for (auto &in : *graph.mutable_input())
+      if (in.name() == name)
+        input = &in;
+    if (!input || initializers.contains(name)) {
+      std::string names;
+      for (const auto &in : graph.input())
+        if (!initializers.contains(in.name()))
+          names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+                                 " names no graph input (inputs: " + names +
+                                 ")");
+    }
+    auto *tensorType = input->mutable_type()->mutable_tensor_type();
+    auto *shape = tensorType->mutable_shape();
+    if (shape->dim_size() != 0 &&
+        shape->dim_size() != static_cast<int>(dims.size()))
+      return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+                                 ": input '" + name + "' has rank " +
+                                 llvm::Twine(shape->dim_size()));
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (dims[i] <= 0)
+        return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+                                   ": dims must be positive");
+      if (static_cast<int>(i) < shape->dim_size() &&
+          shape->dim(i).has_dim_value() && shape->dim(i).dim_value() != dims[i])
+        return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+                                   ": input '" + name + "' has static dim " +
+                                   llvm::Twine(i) + " = " +
+                                   llvm::Twine(shape->dim(i).dim_value()));
+    }
+    shape->clear_dim();
+    for (int64_t d : dims)
+      shape->add_dim()->set_dim_value(d);
+  }
+  return llvm::Error::success();
+}
+
+/// Every graph input that is not an initializer becomes a function argument:
+/// it needs a static f32 shape.
+llvm::Error checkRuntimeInputs(llvm::StringRef path,
+                               const onnx::GraphProto &graph) {
+  llvm::StringSet<> initializers;
+  for (const auto &t : graph.initializer())
+    initializers.insert(t.name());
+  std::vector<std::string> problems;
+  for (const auto &in : graph.input()) {
+    if (initializers.contains(in.name()))
+      continue;
+    const std::string &name = in.name();
+    if (!in.type().has_tensor_type()) {
+      problems.push_back("input '" + name + "' is not a tensor");
+      continue;
+    }
+    const auto &tt = in.type().tensor_type();
+    if (tt.elem_type() != onnx::TensorProto::FLOAT) {
+      problems.push_back("input '" + name + "' has element type " +
+                         dataTypeName(tt.elem_type()) +
+                         "; runtime tensors must be float (f32)");
+      continue;
+    }
+    if (!tt.has_shape()) {
+      problems.push_back("input '" + name +
+                         "' has no shape; pin it with --shape " + name +
+                         "=D0xD1x...");
+      continue;
+    }
+    std::string unknown, hint;
+    int numUnknown = 0;
+    for (int i = 0; i < tt.shape().dim_size(); ++i) {
+      const auto &d = tt.shape().dim(i);
+      bool known = d.has_dim_value() && d.dim_value() > 0;
+      hint += (i ? "x" : "") +
+              (known ? std::to_string(d.dim_value()) : std::string("1"));
+      if (known)
+        continue;
+      ++numUnknown;
+      unknown += (unknown.empty() ? "" : ", ") + std::to_string(i);
+      if (d.has_dim_param() && !d.dim_param().empty())
+        unknown += " ('" + d.dim_param() + "')";
+    }
+    if (numUnknown)
+      problems.push_back("input '" + name + "' has unknown dim" +
+                         (numUnknown > 1 ? "s " : " ") + unknown +
+                         "; pin it with --shape " + name + "=" + hint);
+  }
+  if (problems.empty())
+    return llvm::Error::success();
+  return fileError(path, llvm::join(problems, "; "));
+}
+
+} // namespace
+
+std::string anvil::onnx_import::dataTypeName(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+    return "float";
+  case onnx::TensorProto::UINT8:
+    return "uint8";
+  case onnx::TensorProto::INT8:
+    return "int8";
+  case onnx::TensorProto::UINT16:
+    return "uint16";
+  case onnx::TensorProto::INT16:
+    return "int16";
+  case onnx::TensorProto::INT32:
+    return "int32";
+  case onnx::TensorProto::INT64:
+    return "int64";
+  case onnx::TensorProto::STRING:
+    return "string";
+  case onnx::TensorProto::BOOL:
+    return "bool";
+  case onnx::TensorProto::FLOAT16:
+    return "float16";
+  case onnx::TensorProto::DOUBLE:
+    return "double";
+  case onnx::TensorProto::UINT32:
+    return "uint32";
+  case onnx::TensorProto::UINT64:
+    return "uint64";
+  case onnx::TensorProto::COMPLEX64:
+    return "complex64";
+  case onnx::TensorProto::COMPLEX128:
+    return "complex128";
+  case onnx::TensorProto::BFLOAT16:
+    return "bfloat16";
+  default:
+    return "undefined";
+  }
+}
+
+llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
+                                          const ImportOptions &opts,
+                                          onnx::ModelProto &model) {
+  if (!llvm::sys::fs::exists(path))
+    return fileError(path, "no such file");
+  if (llvm::sys::fs::is_directory(path))
+    return fileError(path, "is a directory, not an ONNX model");
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/true);
+  if (!buffer)
+    return fileError(path, "cannot be read: " + buffer.getError().message());
+
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".onnxtxt") {
+    try {
+      onnx::OnnxParser parser((*buffer)->getBufferStart());
+      auto status = parser.Parse(model);
+      if (!status.IsOK())
+        return fileError(path, "not a valid ONNX model (" +
+                                   firstLine(status.ErrorMessage().c_str()) +
+                                   ")");
+    } catch (const std::exception &e) {
+      return fileError(path, "not a valid ONNX model (" + firstLine(e.what()) +
+                                 ")");
+    }
+  } else {
+    llvm::StringRef bytes = (*buffer)->getBuffer();
+    if (bytes.size() > static_cast<size_t>(INT32_MAX))
+      return fileError(path, "larger than 2 GB; store the weights as external "
+                             "data");
+    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return fileError(path, "not a valid ONNX model (protobuf parsing "
+                             "failed: truncated or not an ONNX file)");
+  }
+  if (!model.has_graph() || model.ir_version() <= 0)
+    return fileError(path, "not a valid ONNX model (no graph or IR version)");
+
+  // The default domain's opset decides every node's semantics.
+  for (const auto &opset : model.opset_import()) {
+    if (!opset.domain().empty() && opset.domain() != "ai.onnx")
+      continue;
+    if (opset.version() < 7 || opset.version() > 17)
+      return fileError(path, "opset " + llvm::Twine(opset.version()) +
+                                 " of the default ONNX domain is not "
+                                 "supported (Anvil accepts opsets 7 to 17)");
+  }
+
+  if (llvm::Error e = inlineAllExternalData(path, *model.mutable_graph()))
+    return e;
+  if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
+    return e;
+
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return fileError(path, "not a valid ONNX model (" + firstLine(e.what()) +
+                               ")");
+  }
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
+                                        /*strict_mode_val=*/0,
+                                        /*data_prop_val=*/false);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception &e) {
+    return fileError(path, "shape inference failed: " + firstLine(e.what()));
+  }
+  return checkRuntimeInputs(path, model.graph());
+}

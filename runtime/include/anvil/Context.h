@@ -1,0 +1,58 @@
+//===- Context.h - Per-inference state for generated code ------*- C++ -*-===//
+//
+// The definition behind the opaque anvil_context_t: a thread pool plus every
+// buffer one inference needs, allocated once so that run() never allocates.
+// Used only by generated code (and the runtime's own tests).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_CONTEXT_H
+#define ANVIL_CONTEXT_H
+
+#include "anvil/ThreadPool.h"
+#include "anvil/runtime.h"
+
+#include <cstdint>
+
+namespace anvil::rt {
+
+/// What a model needs per context, computed by the code generator.
+struct ContextLayout {
+  uint64_t arenaBytes;             ///< activations (the memory plan)
+  uint64_t scratchFloatsPerThread; ///< kernel scratch, per thread
+  uint64_t packBytes;              ///< run-time packed weights (graph inputs)
+};
+
+/// Allocates the 64-byte aligned arena, per-thread scratch and the packing
+/// area once, and starts the threads. options may be null (defaults).
+/// Returns INVALID_ARGUMENT for a null out or bad options, OUT_OF_MEMORY when
+/// an allocation fails, INTERNAL when threads cannot be started; *out is null
+/// on failure. Never throws.
+anvil_status_t createContext(const anvil_context_options_t *options,
+                             const ContextLayout &layout,
+                             anvil_context_t **out);
+
+/// Joins the threads and frees everything; null is a no-op.
+void destroyContext(anvil_context_t *context);
+
+/// Borrowed pointers into a context. Every buffer is 64-byte aligned (null
+/// only for a zero-byte pack area); thread t owns
+/// scratch + t * scratchFloatsPerThread, and scratchFloatsPerThread is a
+/// multiple of 16 so every thread's slice stays aligned.
+struct ContextView {
+  ThreadPool *pool;
+  char *arena;
+  float *scratch;
+  int64_t scratchFloatsPerThread;
+  char *pack;
+};
+ContextView view(anvil_context_t *context);
+
+/// Records a message for anvil_context_last_error and returns status. The
+/// message is copied (truncated to a fixed buffer; no allocation).
+anvil_status_t fail(anvil_context_t *context, anvil_status_t status,
+                    const char *message);
+
+} // namespace anvil::rt
+
+#endif // ANVIL_CONTEXT_H

@@ -1,0 +1,89 @@
+//===- runtime.h - Anvil C ABI for generated models ---------*- C++ -*-===//
+//
+// The stable C interface between a compiled model library and its callers
+// (applications, anvil-run). Plain C: no C++ types; no exception, assert or
+// abort crosses it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_RUNTIME_H
+#define ANVIL_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bumped whenever a struct below changes layout or meaning. */
+#define ANVIL_ABI_VERSION 1
+
+/** Every fallible entry point returns one of these. */
+typedef enum anvil_status {
+  ANVIL_STATUS_OK = 0,
+  ANVIL_STATUS_INVALID_ARGUMENT = 1,
+  ANVIL_STATUS_OUT_OF_MEMORY = 2,
+  ANVIL_STATUS_INTERNAL = 3,
+  ANVIL_STATUS_ABI_MISMATCH = 4
+} anvil_status_t;
+
+typedef enum anvil_dtype { ANVIL_DTYPE_F32 = 1 } anvil_dtype_t;
+
+#define ANVIL_MAX_RANK 8
+
+/** Describes one model input or output. Immutable, owned by the model. */
+typedef struct anvil_tensor_desc {
+  const char *name;
+  anvil_dtype_t dtype;
+  int32_t rank;
+  int64_t shape[ANVIL_MAX_RANK];
+  uint64_t num_bytes;
+} anvil_tensor_desc_t;
+
+/** Options for creating a context; fill with anvil_context_options_init. */
+typedef struct anvil_context_options {
+  int32_t num_threads; /* 0 = one per online CPU */
+  int32_t spin_us;     /* how long an idle worker spins before sleeping */
+} anvil_context_options_t;
+
+/** Sets the defaults: all online CPUs, a short spin before sleeping. */
+void anvil_context_options_init(anvil_context_options_t *options);
+
+/** Per-inference state (threads, arena). Opaque. Not thread safe: one
+ *  inference at a time per context; distinct contexts may run concurrently. */
+typedef struct anvil_context anvil_context_t;
+
+/** Introspection and entry points of one compiled model. Immutable. */
+typedef struct anvil_model {
+  uint32_t abi_version;
+  const char *name;
+  int32_t num_inputs;
+  const anvil_tensor_desc_t *inputs;
+  int32_t num_outputs;
+  const anvil_tensor_desc_t *outputs;
+  uint64_t arena_bytes;
+  uint64_t naive_arena_bytes;
+  uint64_t weights_bytes;
+  anvil_status_t (*create)(const anvil_context_options_t *options,
+                           anvil_context_t **out_context);
+  anvil_status_t (*run)(anvil_context_t *context, const void *const *inputs,
+                        void *const *outputs);
+  void (*destroy)(anvil_context_t *context);
+} anvil_model_t;
+
+/** A static, human-readable name for a status (never null). */
+const char *anvil_status_string(anvil_status_t status);
+
+/** The message recorded by the last failing call on this context, or "" if
+ *  none (never null; valid until the next call on the context). */
+const char *anvil_context_last_error(const anvil_context_t *context);
+
+/* Exported by every generated shared library (the generic entry point). */
+typedef const anvil_model_t *(*anvil_model_get_fn)(void);
+#define ANVIL_MODEL_GET_SYMBOL "anvil_model_get"
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ANVIL_RUNTIME_H */

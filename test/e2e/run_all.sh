@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+#===- test/e2e/run_all.sh - every end-to-end suite, with one total --------===#
+#
+# Runs the ONNX conformance suite (conformance.py) and the ResNet-50 check
+# against PyTorch (resnet50/check_resnet50.py), then adds up their
+# `N passed, N failed` lines. The build dir is $ANVIL_BUILD_DIR, else the
+# repo's build/. Ends with the plain line `N passed, N failed`; exit status 1
+# if anything failed or a suite did not finish.
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export ANVIL_BUILD_DIR="${ANVIL_BUILD_DIR:-$root/build}"
+python=/usr/bin/python3
+
+passed=0
+failed=0
+summary=""
+run_suite() { # run_suite NAME COMMAND...
+  local name="$1"
+  shift
+  local log="$ANVIL_BUILD_DIR/e2e/$name.log"
+  mkdir -p "$ANVIL_BUILD_DIR/e2e"
+  echo "run_all: $name"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$log"
+  local line
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "run_all: $name did not finish (no summary line)"
+    line="0 passed, 1 failed"
+  fi
+  local p f
+  p=$(echo "$line" | cut -d' ' -f1)
+  f=$(echo "$line" | cut -d' ' -f3)
+  passed=$((passed + p))
+  failed=$((failed + f))
+  summary+="run_all: $name: $p passed, $f failed ($((SECONDS - start)) s)"$'\n'
+}
+
+start=$SECONDS
+run_suite conformance "$python" "$here/conformance.py"
+run_suite resnet50 "$python" "$here/resnet50/check_resnet50.py"
+printf '%s' "$summary"
+echo "run_all: total $((SECONDS - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
