@@ -22,7 +22,6 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -69,7 +68,7 @@ uint64_t alignUp(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 // Locations in messages
 //===----------------------------------------------------------------------===//
 
-void collectLoc(mlir::Location loc, llvm::SetVector<std::string> &files,
+void collectLoc(mlir::Location loc, std::vector<std::string> &files,
                 llvm::SmallVectorImpl<std::string> &names) {
   if (auto n = llvm::dyn_cast<mlir::NameLoc>(loc)) {
     names.push_back(n.getName().str());
@@ -79,7 +78,8 @@ void collectLoc(mlir::Location loc, llvm::SetVector<std::string> &files,
     if (f.getLine() != 0)
       file += ":" + std::to_string(f.getLine()) + ":" +
               std::to_string(f.getColumn());
-    files.insert(file);
+    if (!llvm::is_contained(files, file))
+      files.push_back(file);
   } else if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(loc)) {
     for (mlir::Location l : fused.getLocations())
       collectLoc(l, files, names);
@@ -91,7 +91,7 @@ void collectLoc(mlir::Location loc, llvm::SetVector<std::string> &files,
 /// `file: node 'conv1' (anvil.conv2d)`, from the importer's NameLoc /
 /// FileLineColLoc (fused locations list every node).
 std::string describeOp(Operation *op) {
-  llvm::SetVector<std::string> files;
+  std::vector<std::string> files;
   llvm::SmallVector<std::string> names;
   collectLoc(op->getLoc(), files, names);
   std::string s;
@@ -111,7 +111,7 @@ std::string describeOp(Operation *op) {
 
 /// The comment line above each kernel call.
 std::string opComment(Operation *op) {
-  llvm::SetVector<std::string> files;
+  std::vector<std::string> files;
   llvm::SmallVector<std::string> names;
   collectLoc(op->getLoc(), files, names);
   std::string s = op->getName().getStringRef().str();
@@ -1034,7 +1034,18 @@ std::string ModelEmitter::buildSource() const {
   w.open("ANVIL_MODEL_API anvil_status_t " + n +
          "_create(const anvil_context_options_t *options, "
          "anvil_context_t **out_context)");
-  w.line("return anvil::rt::createContext(options, kLayout, out_context);");
+  if (options.defaultThreads > 0) {
+    w.line("anvil_context_options_t defaults;");
+    w.line("if (options)");
+    w.line("  defaults = *options;");
+    w.line("else");
+    w.line("  anvil_context_options_init(&defaults);");
+    w.line("if (defaults.num_threads == 0)");
+    w.line("  defaults.num_threads = " + cppInt(options.defaultThreads) + ";");
+    w.line("return anvil::rt::createContext(&defaults, kLayout, out_context);");
+  } else {
+    w.line("return anvil::rt::createContext(options, kLayout, out_context);");
+  }
   w.close();
   w.blank();
   w.open("ANVIL_MODEL_API void " + n + "_destroy(anvil_context_t *context)");
@@ -1169,6 +1180,22 @@ std::string ModelEmitter::buildHeader() const {
 }
 
 } // namespace
+
+std::string anvil::codegen::describeLocation(mlir::Location loc) {
+  std::vector<std::string> files;
+  llvm::SmallVector<std::string> names;
+  collectLoc(loc, files, names);
+  std::string s = llvm::join(files, ", ");
+  if (!names.empty()) {
+    if (!s.empty())
+      s += ": ";
+    s += names.size() == 1 ? "node " : "nodes ";
+    llvm::ListSeparator sep(", ");
+    for (const std::string &n : names)
+      s += (llvm::Twine(sep) + "'" + n + "'").str();
+  }
+  return s;
+}
 
 bool anvil::codegen::isValidModelName(llvm::StringRef name) {
   if (name.empty() || llvm::isDigit(name.front()))

@@ -27,6 +27,9 @@ struct EmitOptions {
   /// Path the generated source's `.incbin` reads the weights blob from;
   /// absolute, so the source compiles from any directory.
   std::string weightsPath;
+  /// Threads a context gets when the caller's options ask for 0 (0: leave
+  /// the runtime's default, one per online CPU).
+  int defaultThreads = 0;
 };
 
 /// Everything emitModel produces.
@@ -40,6 +43,10 @@ struct EmittedModel {
   uint64_t packBytes = 0;
   int64_t numKernelCalls = 0;
 };
+
+/// A location for messages: `file: node 'conv1'` for the importer's
+/// NameLoc(FileLineColLoc), `file:line:col` for parsed IR, "" when unknown.
+std::string describeLocation(mlir::Location loc);
 
 /// Returns true when `name` is a C identifier usable as a model name.
 bool isValidModelName(llvm::StringRef name);

@@ -39,6 +39,9 @@ struct CompileOptions {
   /// --compile-to: stop after this phase.
   std::optional<Phase> compileTo;
   PipelineOptions pipeline;
+  /// --threads-default: threads a context gets when the caller asks for 0
+  /// (0: one per online CPU, the runtime's default).
+  int defaultThreads = 0;
   bool verbose = false;
 };
 

@@ -75,13 +75,13 @@ LogicalResult foldInto(BatchNormOp bn) {
   int64_t perChannel = weightType.getNumElements() / k;
   std::vector<float> newWeight(weight->size()), newBias(k);
   for (int64_t c = 0; c < k; ++c) {
-    double s = (*scale)[c] / std::sqrt(static_cast<double>((*var)[c]) + epsilon);
+    double s =
+        (*scale)[c] / std::sqrt(static_cast<double>((*var)[c]) + epsilon);
     for (int64_t j = 0; j < perChannel; ++j)
       newWeight[c * perChannel + j] =
           static_cast<float>((*weight)[c * perChannel + j] * s);
-    newBias[c] =
-        static_cast<float>((static_cast<double>(bias[c]) - (*mean)[c]) * s +
-                           (*beta)[c]);
+    newBias[c] = static_cast<float>(
+        (static_cast<double>(bias[c]) - (*mean)[c]) * s + (*beta)[c]);
   }
 
   MLIRContext *ctx = bn.getContext();
@@ -95,10 +95,10 @@ LogicalResult foldInto(BatchNormOp bn) {
   auto biasConst = ConstantOp::create(
       builder, loc, biasType,
       makeF32Constant(biasType, newBias, blobName(conv.getLoc(), "bias")));
-  auto fused = Conv2DOp::create(
-      builder, loc, bn.getType(), conv.getInput(), weightConst.getResult(),
-      biasConst.getResult(), conv.getStridesAttr(), conv.getPadsAttr(),
-      conv.getDilationsAttr(), conv.getGroupsAttr());
+  auto fused = Conv2DOp::create(builder, loc, bn.getType(), conv.getInput(),
+                                weightConst.getResult(), biasConst.getResult(),
+                                conv.getStridesAttr(), conv.getPadsAttr(),
+                                conv.getDilationsAttr(), conv.getGroupsAttr());
 
   llvm::SetVector<Operation *> params;
   for (Value v : llvm::concat<Value>(conv->getOperands().drop_front(),

@@ -251,9 +251,9 @@ void PlanMemoryPass::runOnOperation() {
 
   SmallVector<int64_t> best, offsets;
   int64_t arenaBytes = std::numeric_limits<int64_t>::max();
-  for (ArrayRef<size_t> order : {ArrayRef<size_t>(bySize),
-                                 ArrayRef<size_t>(byArea),
-                                 ArrayRef<size_t>(byStart)}) {
+  for (ArrayRef<size_t> order :
+       {ArrayRef<size_t>(bySize), ArrayRef<size_t>(byArea),
+        ArrayRef<size_t>(byStart)}) {
     int64_t bytes = placeBuffers(buffers, order, offsets);
     if (bytes < arenaBytes) {
       arenaBytes = bytes;

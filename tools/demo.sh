@@ -93,10 +93,15 @@ ls -l "$OUT/libfashion_mnist.so" "$OUT/fashion_mnist.h"
 step "Building the C++ application (examples/fashion_mnist/classify.cpp)"
 CXX="${CXX:-$LLVM_DIR/bin/clang++}"
 command -v "$CXX" >/dev/null 2>&1 || CXX=c++
+# The model library exports only its own entry points (fashion_mnist_*,
+# anvil_model_get); the runtime's C functions the application calls
+# (anvil_context_options_init, anvil_status_string, anvil_context_last_error)
+# come from libanvil_runtime.a.
 run $CCACHE "$CXX" -std=c++20 -O2 -Wall -Wextra \
   -I "$OUT" -I "$ROOT/runtime/include" \
   "$EXAMPLE/classify.cpp" -o "$OUT/classify" \
-  -L "$OUT" -lfashion_mnist -Wl,-rpath,"$OUT"
+  -L "$OUT" -lfashion_mnist -Wl,-rpath,"$OUT" \
+  "$BUILD_DIR/lib/libanvil_runtime.a" -lpthread
 
 # --- 5. Test data ------------------------------------------------------------
 step "Unpacking the Fashion-MNIST test set from $DATA_SRC"

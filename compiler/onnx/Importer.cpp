@@ -1517,6 +1517,11 @@ bool GraphImporter::convertGemm() {
     if (const HostTensor *ch = host(2)) {
       if (!ch->isFloat())
         return fail("C must be float");
+      if (beta == 1.0f && cs == Shape{n}) {
+        bias = rt(2);
+        if (!bias)
+          return false;
+      }
       HostTensor c = *ch;
       for (float &v : c.f)
         v *= beta;
@@ -1527,10 +1532,12 @@ bool GraphImporter::convertGemm() {
       }
       if (rowVector)
         c.shape = {n};
-      Value cv = materialize(c, node->input(2),
-                             mlir::NameLoc::get(
-                                 b.getStringAttr(node->input(2)), fileLoc));
-      (rowVector ? bias : addAfter) = cv;
+      if (!bias) {
+        Value cv = materialize(
+            c, node->input(2),
+            mlir::NameLoc::get(b.getStringAttr(node->input(2)), fileLoc));
+        (rowVector ? bias : addAfter) = cv;
+      }
     } else {
       Value cv = rt(2);
       if (!cv)
@@ -1844,19 +1851,14 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
     convertNode(i);
 
   if (!failures.empty()) {
-    bool allUnsupported = llvm::all_of(
-        failures, [](const NodeFailure &f) { return f.reason.empty(); });
-    std::string msg = std::to_string(failures.size()) +
-                      (allUnsupported ? " unsupported node" : " node") +
-                      (failures.size() == 1 ? "" : "s") +
-                      (allUnsupported ? ": " : " cannot be imported: ");
+    // One message for every node: 'name' (OpType, opset N[: reason]).
+    std::string msg = std::to_string(failures.size()) + " unsupported node" +
+                      (failures.size() == 1 ? "" : "s") + ": ";
     for (size_t i = 0; i < failures.size(); ++i) {
       const NodeFailure &f = failures[i];
       msg += (i ? ", '" : "'") + f.label + "' (" + f.opType + ", opset " +
              std::to_string(f.opset) +
-             (f.reason.empty() ? std::string(" is not supported")
-                               : ": " + f.reason) +
-             ")";
+             (f.reason.empty() ? std::string() : ": " + f.reason) + ")";
     }
     return error(msg);
   }

@@ -8,7 +8,10 @@
 //
 // Build (tools/demo.sh does this):
 //   clang++ -std=c++20 -O2 -I<dir> -I runtime/include classify.cpp
-//       -L<dir> -lfashion_mnist -Wl,-rpath,<dir> -o classify
+//       -L<dir> -lfashion_mnist -Wl,-rpath,<dir>
+//       build/lib/libanvil_runtime.a -lpthread -o classify
+// (the runtime archive provides anvil_context_options_init,
+// anvil_status_string and anvil_context_last_error).
 //
 // Exit status: 0 when Anvil's accuracy is within --tolerance percentage points
 // of PyTorch's, 1 when it is not, 2 on usage, I/O or library errors.

@@ -186,39 +186,52 @@ void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
 
 /// Builds the zero-padded, phase-split copy of one input plane:
 /// plane[(y * strideW + phase) * cols + q] = in[y - padT][q * strideW + phase - padL].
+/// Vector copies with masked loads (columns outside the row read as zero);
+/// stride 2 compacts two loads with a permute, other strides gather.
 template <Conv2DShape S>
 void conv2dDwBuildPlane(const float *in, float *plane) {
   constexpr int64_t rows = conv2dDwPlaneRows(S), cols = conv2dDwPlaneCols(S);
+  constexpr int64_t sw = S.strideW;
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                          20, 22, 24, 26, 28, 30);
+  const __m512i strided = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(int(sw)));
   for (int64_t y = 0; y < rows; ++y) {
     const int64_t ih = y - S.padT;
-    float *dstRow = plane + y * S.strideW * cols;
+    float *dstRow = plane + y * sw * cols;
     if (ih < 0 || ih >= S.h) {
-      std::memset(dstRow, 0, S.strideW * cols * sizeof(float));
+      for (int64_t q = 0; q < sw * cols; q += 16)
+        _mm512_mask_storeu_ps(dstRow + q, tailMask(sw * cols - q),
+                              _mm512_setzero_ps());
       continue;
     }
     const float *src = in + ih * S.w;
-    for (int64_t ph = 0; ph < S.strideW; ++ph) {
+    for (int64_t ph = 0; ph < sw; ++ph) {
       float *dst = dstRow + ph * cols;
-      // Valid q: 0 <= q*sw + ph - padL < W.
-      const int64_t lo = S.padL - ph, hi = S.w - 1 + S.padL - ph;
-      int64_t qLo = lo <= 0 ? 0 : (lo + S.strideW - 1) / S.strideW;
-      int64_t qHi = hi < 0 ? 0 : hi / S.strideW + 1;
-      if (qHi > cols)
-        qHi = cols;
-      if (qLo > qHi)
-        qLo = qHi;
-      for (int64_t q = 0; q < qLo; ++q)
-        dst[q] = 0.0f;
-      if constexpr (S.strideW == 1) {
-        if (qHi > qLo)
-          std::memcpy(dst + qLo, src + qLo - S.padL,
-                      (qHi - qLo) * sizeof(float));
-      } else {
-        for (int64_t q = qLo; q < qHi; ++q)
-          dst[q] = src[q * S.strideW + ph - S.padL];
+      for (int64_t q = 0; q < cols; q += 16) {
+        const __mmask16 m = tailMask(cols - q);
+        const int64_t i0 = q * sw + ph - S.padL; // input column of lane 0
+        __m512 v;
+        if constexpr (sw == 1) {
+          v = _mm512_maskz_loadu_ps(m & columnsInside(i0, S.w), src + i0);
+        } else if constexpr (sw == 2) {
+          __m512 a = _mm512_maskz_loadu_ps(columnsInside(i0, S.w), src + i0);
+          __m512 b = _mm512_maskz_loadu_ps(columnsInside(i0 + 16, S.w),
+                                           src + i0 + 16);
+          v = _mm512_permutex2var_ps(a, evens, b);
+        } else {
+          __m512i idx = _mm512_add_epi32(strided, _mm512_set1_epi32(int(i0)));
+          __mmask16 ok =
+              m &
+              _mm512_cmp_epi32_mask(idx, _mm512_setzero_si512(),
+                                    _MM_CMPINT_NLT) &
+              _mm512_cmp_epi32_mask(idx, _mm512_set1_epi32(int(S.w)),
+                                    _MM_CMPINT_LT);
+          v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), ok, idx, src, 4);
+        }
+        _mm512_mask_storeu_ps(dst + q, m, v);
       }
-      for (int64_t q = qHi; q < cols; ++q)
-        dst[q] = 0.0f;
     }
   }
 }

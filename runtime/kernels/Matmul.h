@@ -71,7 +71,7 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
     // thread, preferring a unit count that divides evenly among threads.
     constexpr int64_t base = batches * mBlocks;
     int64_t nChunks = 1;
-    if (base < 4 * T) {
+    if (T > 1 && base < 4 * T) {
       nChunks = ceilDiv(4 * T, base);
       while (nChunks < panels && (base * nChunks) % T != 0)
         ++nChunks;

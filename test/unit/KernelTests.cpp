@@ -161,6 +161,13 @@ TEST(Conv2D, FewPixelsSplitChannels) {
 TEST(Conv2D, ResNetStem) {
   checkConv<Conv2DShape{1, 3, 32, 32, 16, 7, 7, 16, 16, 2, 2, 3, 3, 3, 3, 1, 1, 1}>();
 }
+TEST(Conv2D, SinglePixelManyImages) {
+  // A fully-connected layer written as a conv: one output pixel per image.
+  checkConv<Conv2DShape{3, 37, 1, 1, 29, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+}
+TEST(Conv2D, TinySpatialDeep) {
+  checkConv<Conv2DShape{1, 70, 3, 3, 20, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+}
 TEST(Conv2D, WindowLargerThanInput) {
   checkConv<Conv2DShape{1, 2, 3, 3, 9, 5, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, 1}>();
 }

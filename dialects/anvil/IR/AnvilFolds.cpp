@@ -81,8 +81,7 @@ void readBlob(ArrayRef<char> data, int64_t count, std::vector<int64_t> &out) {
 template <typename T, typename Src>
 AsmResourceBlob makeBlob(const std::vector<Src> &values) {
   std::vector<T> narrowed(values.begin(), values.end());
-  return HeapAsmResourceBlob::allocateAndCopyInferAlign(
-      ArrayRef<T>(narrowed));
+  return HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<T>(narrowed));
 }
 
 /// Row-major strides of `shape`.
@@ -193,8 +192,7 @@ FailureOr<ConstantTensor> mlir::anvil::readConstant(Attribute attr) {
         t.floats.reserve(count);
         for (APFloat v : dense.getValues<APFloat>()) {
           bool lost;
-          v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                    &lost);
+          v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
           t.floats.push_back(v.convertToDouble());
         }
       }
@@ -202,8 +200,9 @@ FailureOr<ConstantTensor> mlir::anvil::readConstant(Attribute attr) {
       auto it = cast<IntegerType>(elt);
       t.ints.reserve(count);
       for (const APInt &v : dense.getValues<APInt>())
-        t.ints.push_back(zeroExtends(it) ? static_cast<int64_t>(v.getZExtValue())
-                                         : v.getSExtValue());
+        t.ints.push_back(zeroExtends(it)
+                             ? static_cast<int64_t>(v.getZExtValue())
+                             : v.getSExtValue());
     }
     return t;
   }
@@ -467,10 +466,12 @@ Result evalBinary(BinaryKind kind, const ConstantTensor &lhs,
           r = isUnsigned ? ua / ub : static_cast<uint64_t>(a / b);
           break;
         case BinaryKind::max:
-          r = isUnsigned ? std::max(ua, ub) : static_cast<uint64_t>(std::max(a, b));
+          r = isUnsigned ? std::max(ua, ub)
+                         : static_cast<uint64_t>(std::max(a, b));
           break;
         case BinaryKind::min:
-          r = isUnsigned ? std::min(ua, ub) : static_cast<uint64_t>(std::min(a, b));
+          r = isUnsigned ? std::min(ua, ub)
+                         : static_cast<uint64_t>(std::min(a, b));
           break;
         case BinaryKind::pow: {
           if (!isUnsigned && b < 0) {
@@ -499,10 +500,9 @@ Result evalTranspose(const ConstantTensor &in, ArrayRef<int64_t> perm,
   for (int64_t p : perm)
     strides[0].push_back(inStrides[p]);
   SmallVector<int64_t> src(outType.getNumElements());
-  forEachIndex<1>(outType.getShape(), strides,
-                  [&](int64_t i, const std::array<int64_t, 1> &s) {
-                    src[i] = s[0];
-                  });
+  forEachIndex<1>(
+      outType.getShape(), strides,
+      [&](int64_t i, const std::array<int64_t, 1> &s) { src[i] = s[0]; });
   return gather(in, outType, src);
 }
 
@@ -662,9 +662,8 @@ Result evalConv2D(Conv2DOp op, const ConstantTensor &in,
   return out;
 }
 
-Result evalMatmul(MatmulOp op, const ConstantTensor &a,
-                  const ConstantTensor &b, const ConstantTensor *bias,
-                  int64_t maxWork) {
+Result evalMatmul(MatmulOp op, const ConstantTensor &a, const ConstantTensor &b,
+                  const ConstantTensor *bias, int64_t maxWork) {
   if (!a.isFloat || !b.isFloat)
     return failure();
   auto outType = cast<RankedTensorType>(op.getType());
@@ -799,7 +798,8 @@ ElementsAttr mlir::anvil::evaluateConstantOp(Operation *op,
           .Case([&](TransposeOp t) {
             return evalTranspose(in[0], t.getPerm(), outType);
           })
-          .Case([&](ConcatOp c) { return evalConcat(in, c.getAxis(), outType); })
+          .Case(
+              [&](ConcatOp c) { return evalConcat(in, c.getAxis(), outType); })
           .Case([&](PadOp p) {
             return evalPad(in[0], p.getPads(), p.getMode(),
                            p.getValue().convertToDouble(), outType);
@@ -910,8 +910,8 @@ struct FlattenToReshape : OpRewritePattern<FlattenOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FlattenOp op,
                                 PatternRewriter &rewriter) const override {
-    auto reshape = ReshapeOp::create(rewriter, op.getLoc(), op.getType(),
-                                     op.getInput());
+    auto reshape =
+        ReshapeOp::create(rewriter, op.getLoc(), op.getType(), op.getInput());
     rewriter.replaceOp(op, reshape.getResult());
     return success();
   }

@@ -65,9 +65,9 @@ ElementsAttr makeF32Constant(RankedTensorType type, ArrayRef<float> data,
 /// unsupported, the op would take more than `maxWork` multiply-adds
 /// (conv2d, matmul, pooling), or evaluation is undefined (integer division
 /// by zero).
-ElementsAttr evaluateConstantOp(
-    Operation *op, ArrayRef<Attribute> operands,
-    int64_t maxWork = std::numeric_limits<int64_t>::max());
+ElementsAttr
+evaluateConstantOp(Operation *op, ArrayRef<Attribute> operands,
+                   int64_t maxWork = std::numeric_limits<int64_t>::max());
 
 } // namespace mlir::anvil
 

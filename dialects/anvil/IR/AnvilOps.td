@@ -159,7 +159,7 @@ def Anvil_UnaryOp : Anvil_Op<"unary", [Pure, SameOperandsAndResultType]> {
     `alpha` / `beta` parameterize the functions that take them: clip (min,
     max), leaky_relu (slope), hard_sigmoid (alpha, beta).
     ```mlir
-    %y = anvil.unary <clip> %x {alpha = 0.0 : f32, beta = 6.0 : f32} : tensor<1x32xf32>
+    %y = anvil.unary clip %x {alpha = 0.0 : f32, beta = 6.0 : f32} : tensor<1x32xf32>
     ```
   }];
   let arguments = (ins Anvil_UnaryKindAttr:$kind, Anvil_Tensor:$input,
@@ -175,7 +175,7 @@ def Anvil_BinaryOp : Anvil_Op<"binary", [Pure]> {
   let summary = "elementwise binary function with numpy broadcasting";
   let description = [{
     ```mlir
-    %y = anvil.binary <add> %a, %b : (tensor<1x64x8x8xf32>, tensor<64x1x1xf32>) -> tensor<1x64x8x8xf32>
+    %y = anvil.binary add %a, %b : (tensor<1x64x8x8xf32>, tensor<64x1x1xf32>) -> tensor<1x64x8x8xf32>
     ```
   }];
   let arguments = (ins Anvil_BinaryKindAttr:$kind, Anvil_Tensor:$lhs,

@@ -1,0 +1,495 @@
+//===- Driver.cpp - The anvilc compilation driver -------------------------===//
+
+#include "compiler/Driver.h"
+
+#include "codegen/Emitter.h"
+#include "codegen/Toolchain.h"
+#include "compiler/Pipeline.h"
+
+#ifdef ANVIL_HAVE_ONNX_IMPORTER
+#include "compiler/onnx/Importer.h"
+#endif
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace anvil;
+namespace fs = llvm::sys::fs;
+namespace path = llvm::sys::path;
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+/// What the compilation finally writes.
+enum class OutputKind { Mlir, Cpp, SharedLibrary, Object };
+
+/// Collects error diagnostics so that they become one `anvilc: error:`
+/// message; warnings and remarks are printed only with -v.
+class DiagnosticCollector {
+public:
+  DiagnosticCollector(mlir::MLIRContext &ctx, bool verbose)
+      : handler(&ctx, [this, verbose](mlir::Diagnostic &d) {
+          std::string loc = codegen::describeLocation(d.getLocation());
+          std::string text = (loc.empty() ? "" : loc + ": ") + d.str();
+          for (const mlir::Diagnostic &note : d.getNotes())
+            text += "\n  note: " + note.str();
+          if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
+            errors.push_back(text);
+          else if (verbose)
+            llvm::errs() << "anvilc: "
+                         << (d.getSeverity() ==
+                                     mlir::DiagnosticSeverity::Warning
+                                 ? "warning: "
+                                 : "note: ")
+                         << text << "\n";
+          return mlir::success();
+        }) {}
+
+  /// All errors so far, or `fallback` when none was reported.
+  llvm::Error take(const llvm::Twine &fallback) {
+    std::string message =
+        errors.empty() ? fallback.str() : llvm::join(errors, "\n");
+    errors.clear();
+    return makeError(message);
+  }
+
+private:
+  std::vector<std::string> errors;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+/// Files written next to their final path under a temporary name and
+/// renamed into place only when everything succeeded; removed otherwise.
+class AtomicOutputs {
+public:
+  ~AtomicOutputs() {
+    for (auto &[tmp, final] : pending) {
+      fs::remove(tmp);
+      llvm::sys::DontRemoveFileOnSignal(tmp);
+    }
+  }
+
+  /// A fresh temporary path in the directory of `finalPath`.
+  llvm::Expected<std::string> reserve(llvm::StringRef finalPath) {
+    llvm::SmallString<256> model(finalPath);
+    llvm::SmallString<64> name(".");
+    name += path::filename(finalPath);
+    name += ".tmp-%%%%%%%%";
+    path::remove_filename(model);
+    path::append(model, name);
+    llvm::SmallString<256> tmp;
+    int fd;
+    if (std::error_code ec = fs::createUniqueFile(model, fd, tmp))
+      return makeError("cannot create a file next to '" + finalPath +
+                       "': " + ec.message());
+    fs::closeFile(fd);
+    llvm::sys::RemoveFileOnSignal(tmp);
+    pending.emplace_back(tmp.str().str(), finalPath.str());
+    return tmp.str().str();
+  }
+
+  /// Reserves a temporary file for `finalPath` and writes `data` into it.
+  llvm::Error write(llvm::StringRef finalPath, llvm::StringRef data) {
+    auto tmp = reserve(finalPath);
+    if (!tmp)
+      return tmp.takeError();
+    std::error_code ec;
+    llvm::raw_fd_ostream os(*tmp, ec);
+    if (!ec) {
+      os << data;
+      os.close();
+      if (os.has_error())
+        ec = os.error();
+    }
+    if (ec)
+      return makeError("cannot write '" + finalPath + "': " + ec.message());
+    return llvm::Error::success();
+  }
+
+  /// Renames every temporary file to its final path.
+  llvm::Error commit() {
+    for (auto &[tmp, final] : pending) {
+      if (std::error_code ec = fs::rename(tmp, final))
+        return makeError("cannot write '" + final + "': " + ec.message());
+      llvm::sys::DontRemoveFileOnSignal(tmp);
+    }
+    pending.clear();
+    return llvm::Error::success();
+  }
+
+private:
+  std::vector<std::pair<std::string, std::string>> pending;
+};
+
+/// Writes text to stdout ("-") or atomically to a file.
+llvm::Error writeText(llvm::StringRef output, llvm::StringRef text) {
+  if (output == "-") {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return llvm::Error::success();
+  }
+  AtomicOutputs outs;
+  if (auto err = outs.write(output, text))
+    return err;
+  return outs.commit();
+}
+
+llvm::StringRef kindName(OutputKind kind) {
+  switch (kind) {
+  case OutputKind::Mlir:
+    return "MLIR";
+  case OutputKind::Cpp:
+    return "C++ source";
+  case OutputKind::SharedLibrary:
+    return "shared library";
+  case OutputKind::Object:
+    return "object file";
+  }
+  return "";
+}
+
+/// Decides the last phase and the output kind from --emit, --compile-to and
+/// the output's extension.
+llvm::Error decideOutput(const CompileOptions &o, Phase &last,
+                         OutputKind &kind) {
+  llvm::StringRef ext = path::extension(o.output);
+  bool binaryExt = ext == ".so" || ext == ".o";
+  switch (o.emit) {
+  case EmitKind::Mlir:
+    if (o.compileTo && *o.compileTo > Phase::Plan)
+      return makeError("--emit=mlir cannot be combined with --compile-to=" +
+                       phaseName(*o.compileTo));
+    last = o.compileTo.value_or(Phase::Plan);
+    kind = OutputKind::Mlir;
+    break;
+  case EmitKind::Cpp:
+    if (o.compileTo && *o.compileTo != Phase::Emit)
+      return makeError("--emit=cpp cannot be combined with --compile-to=" +
+                       phaseName(*o.compileTo));
+    last = Phase::Emit;
+    kind = OutputKind::Cpp;
+    break;
+  case EmitKind::Default:
+    last = o.compileTo.value_or(Phase::Object);
+    if (last <= Phase::Plan)
+      kind = OutputKind::Mlir;
+    else if (last == Phase::Emit)
+      kind = OutputKind::Cpp;
+    else if (ext == ".so")
+      kind = OutputKind::SharedLibrary;
+    else if (ext == ".o")
+      kind = OutputKind::Object;
+    else if (o.output == "-")
+      return makeError("cannot write a shared library or object file to "
+                       "stdout; use --emit=cpp or --emit=mlir");
+    else
+      return makeError("cannot tell what to write from the output name '" +
+                       o.output +
+                       "': use .so (shared library) or .o (object file), or "
+                       "--emit=cpp / --emit=mlir");
+    break;
+  }
+  if ((kind == OutputKind::Mlir || kind == OutputKind::Cpp) && binaryExt)
+    return makeError("the output '" + o.output + "' names a binary, but " +
+                     kindName(kind) +
+                     " is requested; choose another extension");
+  return llvm::Error::success();
+}
+
+/// `model.so` -> "model"; `libnet-v2.so` -> "net_v2".
+std::string sanitizeName(llvm::StringRef raw) {
+  std::string name;
+  for (char c : raw)
+    name += (llvm::isAlnum(c) || c == '_') ? c : '_';
+  if (name.empty())
+    return "model";
+  if (llvm::isDigit(name.front()))
+    name = "_" + name;
+  return name;
+}
+
+/// Loads the input: ONNX through the importer, `.mlir` through the parser.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+loadInput(mlir::MLIRContext &ctx, const CompileOptions &o,
+          DiagnosticCollector &diags) {
+  if (path::extension(o.input) == ".mlir") {
+    if (!o.shapePins.empty())
+      return makeError("--shape applies to ONNX inputs, not to '" + o.input +
+                       "'");
+    auto buffer = llvm::MemoryBuffer::getFile(o.input);
+    if (!buffer)
+      return makeError("cannot open '" + o.input +
+                       "': " + buffer.getError().message());
+    llvm::SourceMgr sm;
+    sm.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    auto module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+    if (!module)
+      return diags.take("cannot parse '" + o.input + "'");
+    return module;
+  }
+#ifdef ANVIL_HAVE_ONNX_IMPORTER
+  ImportOptions importOptions;
+  for (const std::string &pin : o.shapePins)
+    if (auto err = parseShapePin(pin, importOptions))
+      return std::move(err);
+  auto module = importOnnxModel(ctx, o.input, importOptions);
+  if (!module)
+    return module.takeError();
+  return std::move(*module);
+#else
+  return makeError("cannot import '" + o.input +
+                   "': this anvilc was built without the ONNX importer");
+#endif
+}
+
+std::string formatSeconds(double s) {
+  return llvm::formatv("{0:F2} s", s).str();
+}
+
+} // namespace
+
+std::string anvil::modelNameFromOutput(llvm::StringRef output) {
+  llvm::StringRef stem = path::stem(output);
+  // `model.weights.o` -> stem "model.weights": keep all of it.
+  if (stem.starts_with("lib") && stem.size() > 3)
+    stem = stem.drop_front(3);
+  return sanitizeName(stem);
+}
+
+llvm::Error anvil::compile(const CompileOptions &o) {
+  Clock::time_point start = Clock::now();
+  auto phaseDone = [&](llvm::StringRef phase, Clock::time_point t,
+                       const std::string &detail = "") {
+    if (o.verbose)
+      llvm::errs() << "phase " << phase << ": " << formatSeconds(secondsSince(t))
+                   << (detail.empty() ? "" : "  (" + detail + ")") << "\n";
+  };
+
+  Phase last;
+  OutputKind kind;
+  if (auto err = decideOutput(o, last, kind))
+    return err;
+  if (!o.name.empty() && !codegen::isValidModelName(o.name))
+    return makeError("invalid --name '" + o.name +
+                     "': the model name must be a C identifier");
+
+  mlir::DialectRegistry registry;
+  registerDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  DiagnosticCollector diags(ctx, o.verbose);
+
+  // import
+  Clock::time_point t = Clock::now();
+  auto loaded = loadInput(ctx, o, diags);
+  if (!loaded)
+    return loaded.takeError();
+  mlir::OwningOpRef<mlir::ModuleOp> module = std::move(*loaded);
+  if (mlir::failed(mlir::verify(*module)))
+    return diags.take("'" + o.input + "' does not verify");
+  phaseDone("import", t, o.input);
+
+  // graph, plan
+  if (last >= Phase::Graph) {
+    t = Clock::now();
+    mlir::PassManager pm(&ctx);
+    addGraphPasses(pm, o.pipeline);
+    if (mlir::failed(pm.run(*module)))
+      return diags.take("the graph passes failed on '" + o.input + "'");
+    phaseDone("graph", t, o.pipeline.optimize ? "" : "-O0: skipped");
+  }
+  if (last >= Phase::Plan) {
+    t = Clock::now();
+    mlir::PassManager pm(&ctx);
+    addPlanPasses(pm);
+    if (mlir::failed(pm.run(*module)))
+      return diags.take("memory planning failed on '" + o.input + "'");
+    phaseDone("plan", t);
+  }
+  auto printArena = [&](uint64_t arena, uint64_t naive) {
+    if (!o.verbose)
+      return;
+    double saved = naive ? 100.0 * (1.0 - double(arena) / double(naive)) : 0.0;
+    llvm::errs() << "arena: " << arena << " bytes (naive " << naive
+                 << " bytes, " << llvm::formatv("{0:F1}", saved)
+                 << "% saved)\n";
+  };
+  auto summary = [&](llvm::StringRef name) {
+    if (o.verbose)
+      llvm::errs() << "compiled " << name << " in "
+                   << formatSeconds(secondsSince(start)) << " -> "
+                   << (o.output == "-" ? "<stdout>" : o.output) << " ("
+                   << kindName(kind) << ")\n";
+  };
+
+  std::string name = o.name;
+  if (name.empty()) {
+    if (o.output != "-")
+      name = modelNameFromOutput(o.output);
+    else if (auto attr =
+                 (*module)->getAttrOfType<mlir::StringAttr>("anvil.model_name"))
+      name = sanitizeName(attr.getValue());
+    else
+      name = "model";
+  }
+
+  if (kind == OutputKind::Mlir) {
+    if (last >= Phase::Plan)
+      if (auto f = module->lookupSymbol<mlir::func::FuncOp>("main"))
+        if (auto a = f->getAttrOfType<mlir::IntegerAttr>("anvil.arena_bytes")) {
+          auto n = f->getAttrOfType<mlir::IntegerAttr>("anvil.naive_bytes");
+          printArena(a.getInt(), n ? n.getInt() : a.getInt());
+        }
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    if (auto err = writeText(o.output, text))
+      return err;
+    summary(name);
+    return llvm::Error::success();
+  }
+
+  // emit
+  t = Clock::now();
+  llvm::SmallString<256> tempDir;
+  if (kind != OutputKind::Cpp)
+    if (std::error_code ec = fs::createUniqueDirectory("anvilc", tempDir))
+      return makeError("cannot create a temporary directory: " + ec.message());
+  auto removeTemps = llvm::make_scope_exit([&] {
+    if (!tempDir.empty())
+      fs::remove_directories(tempDir);
+  });
+
+  // Where the source, header and blob go.
+  std::string cppPath, headerPath, weightsPath;
+  if (kind == OutputKind::Cpp) {
+    if (o.output != "-") {
+      llvm::SmallString<256> base(o.output);
+      if (path::extension(base) == ".cpp" || path::extension(base) == ".cc" ||
+          path::extension(base) == ".cxx")
+        path::replace_extension(base, "");
+      cppPath = o.output;
+      headerPath = (base + ".h").str();
+      weightsPath = (base + ".weights.bin").str();
+    } else {
+      weightsPath = name + ".weights.bin";
+    }
+  } else {
+    auto inTemp = [&](llvm::StringRef file) {
+      llvm::SmallString<256> p(tempDir);
+      path::append(p, file);
+      return p.str().str();
+    };
+    cppPath = inTemp(name + ".cpp");
+    headerPath = inTemp(name + ".h");
+    weightsPath = inTemp(name + ".weights.bin");
+  }
+  llvm::SmallString<256> absWeights(weightsPath);
+  if (o.output != "-" || kind != OutputKind::Cpp)
+    fs::make_absolute(absWeights);
+
+  auto emitted =
+      codegen::emitModel(*module, codegen::EmitOptions{name, absWeights.str().str(), o.defaultThreads});
+  if (!emitted)
+    return emitted.takeError();
+  phaseDone("emit", t,
+            std::to_string(emitted->numKernelCalls) + " kernel calls, weights " +
+                std::to_string(emitted->weights.size()) + " bytes");
+
+  auto printStats = [&] {
+    printArena(emitted->arenaBytes, emitted->naiveArenaBytes);
+    if (o.verbose)
+      llvm::errs() << "weights: " << emitted->weights.size()
+                   << " bytes, scratch: " << emitted->scratchFloatsPerThread
+                   << " floats per thread, run-time packed weights: "
+                   << emitted->packBytes << " bytes\n";
+  };
+
+  if (kind == OutputKind::Cpp) {
+    if (o.output == "-") {
+      llvm::outs() << emitted->source;
+      llvm::outs().flush();
+    } else {
+      AtomicOutputs outs;
+      if (auto err = outs.write(cppPath, emitted->source))
+        return err;
+      if (auto err = outs.write(headerPath, emitted->header))
+        return err;
+      auto tmp = outs.reserve(weightsPath);
+      if (!tmp)
+        return tmp.takeError();
+      if (auto err = emitted->weights.writeTo(*tmp))
+        return err;
+      if (auto err = outs.commit())
+        return err;
+    }
+    printStats();
+    summary(name);
+    return llvm::Error::success();
+  }
+
+  // object
+  if (auto err = emitted->weights.writeTo(weightsPath))
+    return err;
+  for (auto [p, text] : {std::pair{cppPath, &emitted->source},
+                         std::pair{headerPath, &emitted->header}}) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(p, ec);
+    if (ec)
+      return makeError("cannot write '" + p + "': " + ec.message());
+    os << *text;
+  }
+  t = Clock::now();
+  AtomicOutputs outs;
+  auto tmpOut = outs.reserve(o.output);
+  if (!tmpOut)
+    return tmpOut.takeError();
+  llvm::SmallString<256> log(tempDir);
+  path::append(log, "clang.log");
+  codegen::Toolchain tc = codegen::Toolchain::fromBuild();
+  if (auto err = codegen::compileGenerated(
+          tc, cppPath, *tmpOut,
+          kind == OutputKind::SharedLibrary ? codegen::OutputKind::SharedLibrary
+                                            : codegen::OutputKind::Object,
+          log, o.verbose))
+    return err;
+  phaseDone("object", t, llvm::sys::path::filename(tc.clangxx).str());
+  if (kind == OutputKind::Object) {
+    // The header goes next to the object: DIR/NAME.h.
+    llvm::SmallString<256> h(o.output);
+    path::remove_filename(h);
+    path::append(h, name + ".h");
+    if (auto err = outs.write(h, emitted->header))
+      return err;
+  }
+  if (auto err = outs.commit())
+    return err;
+  printStats();
+  summary(name);
+  return llvm::Error::success();
+}
