@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace anvil::codegen {
@@ -39,6 +40,12 @@ class StructLiteral {
 public:
   explicit StructLiteral(llvm::StringRef type) : type(type.str()) {}
   StructLiteral &addInt(int64_t v) { return addRaw(cppInt(v)); }
+  /// One field per value.
+  StructLiteral &addInts(std::initializer_list<int64_t> vs) {
+    for (int64_t v : vs)
+      addInt(v);
+    return *this;
+  }
   StructLiteral &addFloat(float v) { return addRaw(cppFloat(v)); }
   StructLiteral &addBool(bool v) { return addRaw(cppBool(v)); }
   StructLiteral &addIntList(llvm::ArrayRef<int64_t> v) {

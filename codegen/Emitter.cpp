@@ -50,8 +50,8 @@ constexpr int64_t kMaxDescRank = 8;
 
 /// Kernel enum spellings, in the dialect's enum order (INTERFACES.md §3).
 constexpr const char *kUnaryKinds[] = {
-    "Relu",      "Clip", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
-    "Exp",       "Log",  "Sqrt",    "Erf",  "Neg",       "Abs",         "Identity"};
+    "Relu", "Clip", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
+    "Exp",  "Log",  "Sqrt",    "Erf",  "Neg",       "Abs",         "Identity"};
 constexpr const char *kBinaryKinds[] = {"Add", "Sub", "Mul", "Div",
                                         "Max", "Min", "Pow"};
 
@@ -184,7 +184,7 @@ private:
   llvm::Error emitConcat(ad::ConcatOp op);
   llvm::Error emitPad(ad::PadOp op);
   llvm::Error emitReturn(mlir::func::ReturnOp op);
-  /// Emits `call;` under the op's comment.
+  /// Emits `call;` (the op's comment is already printed).
   void emitCall(Operation *op, const CallExpr &call);
 
   std::string weightsSymbol() const {
@@ -216,16 +216,18 @@ llvm::Error ModelEmitter::readSignature() {
       if (auto n = attrs.getAs<mlir::StringAttr>(kNameAttr))
         desc.name = n.getValue().str();
     auto tt = llvm::dyn_cast<RankedTensorType>(t);
+    std::string where = describeLocation(func.getLoc());
+    if (!where.empty())
+      where += ": ";
     if (!tt || !tt.hasStaticShape() || !tt.getElementType().isF32())
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),
-          llvm::Twine(what) + " '" + desc.name + "' has type " +
-              typeString(t) +
+          where + what + " '" + desc.name + "' has type " + typeString(t) +
               "; generated code supports only statically shaped f32 tensors");
     if (tt.getRank() > kMaxDescRank)
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),
-          llvm::Twine(what) + " '" + desc.name + "' has rank " +
+          where + what + " '" + desc.name + "' has rank " +
               llvm::Twine(tt.getRank()) + "; at most 8 is supported");
     desc.shape.assign(tt.getShape().begin(), tt.getShape().end());
     desc.bytes = uint64_t(tt.getNumElements()) * 4;
@@ -296,7 +298,8 @@ ModelEmitter::constantData(ad::ConstantOp c) const {
   if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(value)) {
     for (float f : dense.getValues<float>())
       data.push_back(f);
-  } else if (auto res = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
+  } else if (auto res =
+                 llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
     mlir::AsmResourceBlob *blob = res.getRawHandle().getBlob();
     if (!blob)
       return fail(c, "constant '" + res.getRawHandle().getKey() +
@@ -345,7 +348,7 @@ llvm::Expected<std::string> ModelEmitter::readPtr(Value v) {
     auto off = rawConstant(c);
     if (!off)
       return off.takeError();
-    return "weightAt(" + cppUnsigned(*off) + ")";
+    return "weightAt(" + cppInt(int64_t(*off)) + ")";
   }
   return resultPtr(def);
 }
@@ -361,7 +364,7 @@ llvm::Expected<std::string> ModelEmitter::resultPtr(Operation *op) {
                           " bytes) is outside the planned arena of " +
                           llvm::Twine(out.arenaBytes) + " bytes");
     usesArena = true;
-    return "arenaAt(arena, " + cppUnsigned(uint64_t(o)) + ")";
+    return "arenaAt(arena, " + cppInt(o) + ")";
   }
   Value result = op->getResult(0);
   if (returnCount.lookup(result) == 1)
@@ -370,10 +373,9 @@ llvm::Expected<std::string> ModelEmitter::resultPtr(Operation *op) {
                       kOffsetAttr + "); run anvil-plan-memory before codegen");
 }
 
-void ModelEmitter::emitCall(Operation *op, const CallExpr &call) {
+void ModelEmitter::emitCall(Operation *, const CallExpr &call) {
   body.line(call.str() + ";");
   ++out.numKernelCalls;
-  (void)op;
 }
 
 //===----------------------------------------------------------------------===//
@@ -390,23 +392,33 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
       strides.size() != 2 || pads.size() != 4 || dil.size() != 2)
     return fail(op, "conv2d needs 4-D input, weight and result, 2 strides, 4 "
                     "pads and 2 dilations");
-  ak::Conv2DShape s{in.getDimSize(0), in.getDimSize(1), in.getDimSize(2),
-                    in.getDimSize(3), w.getDimSize(0),  w.getDimSize(2),
-                    w.getDimSize(3),  res.getDimSize(2), res.getDimSize(3),
-                    strides[0],       strides[1],       pads[0],
-                    pads[1],          pads[2],          pads[3],
-                    dil[0],           dil[1],           int64_t(op.getGroups())};
+  ak::Conv2DShape s{};
+  s.n = in.getDimSize(0);
+  s.c = in.getDimSize(1);
+  s.h = in.getDimSize(2);
+  s.w = in.getDimSize(3);
+  s.k = w.getDimSize(0);
+  s.r = w.getDimSize(2);
+  s.s = w.getDimSize(3);
+  s.oh = res.getDimSize(2);
+  s.ow = res.getDimSize(3);
+  s.strideH = strides[0];
+  s.strideW = strides[1];
+  s.padT = pads[0];
+  s.padL = pads[1];
+  s.padB = pads[2];
+  s.padR = pads[3];
+  s.dilH = dil[0];
+  s.dilW = dil[1];
+  s.groups = int64_t(op.getGroups());
+  // Field order of Conv2DShape (runtime/kernels/Shapes.h).
   std::string lit = StructLiteral(kernel("Conv2DShape"))
-                        .addInt(s.n).addInt(s.c).addInt(s.h).addInt(s.w)
-                        .addInt(s.k).addInt(s.r).addInt(s.s)
-                        .addInt(s.oh).addInt(s.ow)
-                        .addInt(s.strideH).addInt(s.strideW)
-                        .addInt(s.padT).addInt(s.padL).addInt(s.padB)
-                        .addInt(s.padR).addInt(s.dilH).addInt(s.dilW)
-                        .addInt(s.groups)
+                        .addInts({s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.oh, s.ow,
+                                  s.strideH, s.strideW, s.padT, s.padL, s.padB,
+                                  s.padR, s.dilH, s.dilW, s.groups})
                         .str();
-  out.scratchFloatsPerThread = std::max<uint64_t>(
-      out.scratchFloatsPerThread, ak::conv2dScratchFloats(s));
+  out.scratchFloatsPerThread = std::max<uint64_t>(out.scratchFloatsPerThread,
+                                                  ak::conv2dScratchFloats(s));
   int64_t packedFloats = ak::conv2dPackedWeightFloats(s);
 
   auto input = readPtr(op.getInput());
@@ -424,16 +436,19 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
       ak::conv2dPackWeights(s, data->data(), packed.data());
       it = packedOffsets.emplace(key, out.weights.append(packed)).first;
     }
-    weights = "weightAt(" + cppUnsigned(it->second) + ")";
+    weights = "weightAt(" + cppInt(int64_t(it->second)) + ")";
   } else {
     auto raw = readPtr(op.getWeight());
     if (!raw)
       return raw.takeError();
     uint64_t off = allocPack(uint64_t(packedFloats) * 4);
     usesPack = true;
-    weights = "packAt(pack, " + cppUnsigned(off) + ")";
+    weights = "packAt(pack, " + cppInt(int64_t(off)) + ")";
     body.line(CallExpr(kernel("conv2dPackWeights"))
-                  .arg(lit).arg(*raw).arg(weights).str() +
+                  .arg(lit)
+                  .arg(*raw)
+                  .arg(weights)
+                  .str() +
               ";");
   }
   std::string bias = "nullptr";
@@ -448,7 +463,11 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
     return result.takeError();
   emitCall(op, CallExpr(kernel("conv2d_f32"))
                    .templateArg(lit)
-                   .arg(*input).arg(weights).arg(bias).arg(*result).arg("ec"));
+                   .arg(*input)
+                   .arg(weights)
+                   .arg(bias)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -497,13 +516,18 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
       aStr(s.aBatchStride, batchRank), bStr(s.bBatchStride, batchRank);
   std::string lit = StructLiteral(kernel("MatmulShape"))
                         .addInt(s.batchRank)
-                        .addIntList(batch).addIntList(aStr).addIntList(bStr)
-                        .addInt(s.m).addInt(s.n).addInt(s.k)
-                        .addBool(s.transA).addBool(s.transB)
+                        .addIntList(batch)
+                        .addIntList(aStr)
+                        .addIntList(bStr)
+                        .addInt(s.m)
+                        .addInt(s.n)
+                        .addInt(s.k)
+                        .addBool(s.transA)
+                        .addBool(s.transB)
                         .addFloat(s.alpha)
                         .str();
-  out.scratchFloatsPerThread = std::max<uint64_t>(
-      out.scratchFloatsPerThread, ak::matmulScratchFloats(s));
+  out.scratchFloatsPerThread = std::max<uint64_t>(out.scratchFloatsPerThread,
+                                                  ak::matmulScratchFloats(s));
   int64_t packedFloats = ak::matmulPackedBFloats(s);
 
   auto lhs = readPtr(op.getA());
@@ -521,17 +545,17 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
       ak::matmulPackB(s, data->data(), packed.data());
       it = packedOffsets.emplace(key, out.weights.append(packed)).first;
     }
-    packedB = "weightAt(" + cppUnsigned(it->second) + ")";
+    packedB = "weightAt(" + cppInt(int64_t(it->second)) + ")";
   } else {
     auto raw = readPtr(op.getB());
     if (!raw)
       return raw.takeError();
     uint64_t off = allocPack(uint64_t(packedFloats) * 4);
     usesPack = true;
-    packedB = "packAt(pack, " + cppUnsigned(off) + ")";
-    body.line(CallExpr(kernel("matmulPackB")).arg(lit).arg(*raw).arg(packedB)
-                  .str() +
-              ";");
+    packedB = "packAt(pack, " + cppInt(int64_t(off)) + ")";
+    body.line(
+        CallExpr(kernel("matmulPackB")).arg(lit).arg(*raw).arg(packedB).str() +
+        ";");
   }
   std::string bias = "nullptr";
   if (Value bv = op.getBias()) {
@@ -545,7 +569,11 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
     return result.takeError();
   emitCall(op, CallExpr(kernel("matmul_f32"))
                    .templateArg(lit)
-                   .arg(*lhs).arg(packedB).arg(bias).arg(*result).arg("ec"));
+                   .arg(*lhs)
+                   .arg(packedB)
+                   .arg(bias)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -572,16 +600,15 @@ llvm::Error ModelEmitter::emitPool(Operation *op, bool isMax) {
     return fail(op, "only 2-D pooling over NCHW tensors is supported (input "
                     "type " +
                         typeString(in) + ")");
-  std::string lit = StructLiteral(kernel("PoolShape"))
-                        .addInt(in.getDimSize(0)).addInt(in.getDimSize(1))
-                        .addInt(in.getDimSize(2)).addInt(in.getDimSize(3))
-                        .addInt(res.getDimSize(2)).addInt(res.getDimSize(3))
-                        .addInt(ks[0]).addInt(ks[1])
-                        .addInt(strides[0]).addInt(strides[1])
-                        .addInt(pads[0]).addInt(pads[1]).addInt(pads[2])
-                        .addInt(pads[3]).addInt(dil[0]).addInt(dil[1])
-                        .addBool(countIncludePad)
-                        .str();
+  // Field order of PoolShape (runtime/kernels/Shapes.h).
+  std::string lit =
+      StructLiteral(kernel("PoolShape"))
+          .addInts({in.getDimSize(0), in.getDimSize(1), in.getDimSize(2),
+                    in.getDimSize(3), res.getDimSize(2), res.getDimSize(3),
+                    ks[0], ks[1], strides[0], strides[1], pads[0], pads[1],
+                    pads[2], pads[3], dil[0], dil[1]})
+          .addBool(countIncludePad)
+          .str();
   auto input = readPtr(op->getOperand(0));
   if (!input)
     return input.takeError();
@@ -590,7 +617,9 @@ llvm::Error ModelEmitter::emitPool(Operation *op, bool isMax) {
     return result.takeError();
   emitCall(op, CallExpr(kernel(isMax ? "max_pool_f32" : "avg_pool_f32"))
                    .templateArg(lit)
-                   .arg(*input).arg(*result).arg("ec"));
+                   .arg(*input)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -605,11 +634,13 @@ llvm::Error ModelEmitter::emitGlobalPool(Operation *op, bool isMax) {
   auto result = resultPtr(op);
   if (!result)
     return result.takeError();
-  emitCall(op,
-           CallExpr(kernel(isMax ? "global_max_pool_f32" : "global_avg_pool_f32"))
-               .templateInt(shape[0] * shape[1])
-               .templateInt(product(shape.drop_front(2)))
-               .arg(*input).arg(*result).arg("ec"));
+  emitCall(op, CallExpr(kernel(isMax ? "global_max_pool_f32"
+                                     : "global_avg_pool_f32"))
+                   .templateInt(shape[0] * shape[1])
+                   .templateInt(product(shape.drop_front(2)))
+                   .arg(*input)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -619,8 +650,8 @@ llvm::Error ModelEmitter::emitBatchNorm(ad::BatchNormOp op) {
     return fail(op, "batch_norm needs an input of rank >= 2");
   llvm::ArrayRef<int64_t> shape = in.getShape();
   CallExpr call(kernel("batch_norm_f32"));
-  call.templateInt(shape[0]).templateInt(shape[1])
-      .templateInt(product(shape.drop_front(2)));
+  call.templateInt(shape[0]).templateInt(shape[1]).templateInt(
+      product(shape.drop_front(2)));
   for (Value v : op->getOperands()) {
     auto p = readPtr(v);
     if (!p)
@@ -650,7 +681,8 @@ llvm::Error ModelEmitter::emitUnary(ad::UnaryOp op) {
   emitCall(op, CallExpr(kernel("unary_f32"))
                    .templateArg(kernel("UnaryKind::") + kUnaryKinds[kind])
                    .templateInt(tt.getNumElements())
-                   .arg(*input).arg(*result)
+                   .arg(*input)
+                   .arg(*result)
                    .arg(cppFloat(op.getAlpha().convertToFloat()))
                    .arg(cppFloat(op.getBeta().convertToFloat()))
                    .arg("ec"));
@@ -704,7 +736,10 @@ llvm::Error ModelEmitter::emitBinary(ad::BinaryOp op) {
   emitCall(op, CallExpr(kernel("binary_f32"))
                    .templateArg(kernel("BinaryKind::") + kBinaryKinds[kind])
                    .templateArg(lit)
-                   .arg(*lhs).arg(*rhs).arg(*result).arg("ec"));
+                   .arg(*lhs)
+                   .arg(*rhs)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -728,7 +763,9 @@ llvm::Error ModelEmitter::emitSoftmax(ad::SoftmaxOp op) {
                    .templateInt(product(shape.take_front(axis)))
                    .templateInt(shape[axis])
                    .templateInt(product(shape.drop_front(axis + 1)))
-                   .arg(*input).arg(*result).arg("ec"));
+                   .arg(*input)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -757,7 +794,9 @@ llvm::Error ModelEmitter::emitTranspose(ad::TransposeOp op) {
     return result.takeError();
   emitCall(op, CallExpr(kernel("transpose_f32"))
                    .templateArg(lit)
-                   .arg(*input).arg(*result).arg("ec"));
+                   .arg(*input)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
@@ -790,7 +829,9 @@ llvm::Error ModelEmitter::emitConcat(ad::ConcatOp op) {
                        .templateInt(srcInner)
                        .templateInt(dstInner)
                        .templateInt(offset)
-                       .arg(*input).arg(*result).arg("ec"));
+                       .arg(*input)
+                       .arg(*result)
+                       .arg("ec"));
     }
     offset += srcInner;
   }
@@ -822,24 +863,26 @@ llvm::Error ModelEmitter::emitPad(ad::PadOp op) {
     return result.takeError();
   emitCall(op, CallExpr(kernel("pad_f32"))
                    .templateArg(lit)
-                   .arg(*input).arg(*result).arg("ec"));
+                   .arg(*input)
+                   .arg(*result)
+                   .arg("ec"));
   return llvm::Error::success();
 }
 
 llvm::Error ModelEmitter::emitReturn(mlir::func::ReturnOp op) {
   for (auto [j, v] : llvm::enumerate(op.getOperands())) {
     Operation *def = v.getDefiningOp();
-    bool direct = def && !llvm::isa<ad::ConstantOp, ad::ReshapeOp,
-                                    ad::FlattenOp>(def) &&
-                  !def->hasAttr(kOffsetAttr) && returnCount.lookup(v) == 1;
+    bool direct =
+        def && !llvm::isa<ad::ConstantOp, ad::ReshapeOp, ad::FlattenOp>(def) &&
+        !def->hasAttr(kOffsetAttr) && returnCount.lookup(v) == 1;
     if (direct)
       continue;
     auto src = readPtr(v);
     if (!src)
       return src.takeError();
     auto tt = llvm::cast<RankedTensorType>(v.getType());
-    const char *why = !def                                   ? "an input"
-                      : llvm::isa<ad::ConstantOp>(def)       ? "a constant"
+    const char *why = !def                             ? "an input"
+                      : llvm::isa<ad::ConstantOp>(def) ? "a constant"
                       : llvm::isa<ad::ReshapeOp, ad::FlattenOp>(def)
                           ? "an alias"
                           : "returned more than once";
@@ -982,9 +1025,9 @@ std::string ModelEmitter::buildSource() const {
     w.comment("The weights blob (64-byte aligned entries), embedded read-only "
               "by the assembler.");
     std::string directives =
-        ".section .rodata.anvil." + n + ",\"a\",@progbits\n" +
-        ".balign 64\n" + ".globl " + sym + "\n" + ".hidden " + sym + "\n" +
-        ".type " + sym + ", @object\n" + sym + ":\n" + ".incbin \"" +
+        ".section .rodata.anvil." + n + ",\"a\",@progbits\n" + ".balign 64\n" +
+        ".globl " + sym + "\n" + ".hidden " + sym + "\n" + ".type " + sym +
+        ", @object\n" + sym + ":\n" + ".incbin \"" +
         asmString(options.weightsPath) + "\"\n" + ".size " + sym + ", " +
         std::to_string(out.weights.size()) + "\n" + ".previous\n";
     llvm::SmallVector<llvm::StringRef> lines;
@@ -998,7 +1041,7 @@ std::string ModelEmitter::buildSource() const {
     w.blank();
   }
 
-  w.open("namespace");
+  w.line("namespace {");
   if (!out.weights.empty()) {
     w.line("inline const float *weightAt(uint64_t offset) {");
     w.line("  return reinterpret_cast<const float *>(" + weightsSymbol() +
@@ -1028,7 +1071,7 @@ std::string ModelEmitter::buildSource() const {
       w.line(descInit(d) + ",");
     w.close(";");
   }
-  w.close(" // namespace");
+  w.line("} // namespace");
   w.blank();
 
   w.open("ANVIL_MODEL_API anvil_status_t " + n +
@@ -1067,10 +1110,11 @@ std::string ModelEmitter::buildSource() const {
            cppString(n + "_run: " + array + " is null") + ");");
     for (auto [i, d] : llvm::enumerate(descs)) {
       w.line(std::string("if (!") + array + "[" + std::to_string(i) + "])");
-      w.line("  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
-             cppString(n + "_run: " + what + " " + std::to_string(i) + " ('" +
-                       d.name + "') is null") +
-             ");");
+      w.line(
+          "  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
+          cppString(n + "_run: " + what + " " + std::to_string(i) + " ('" +
+                    d.name + "') is null") +
+          ");");
     }
   };
   checkPtrs("inputs", "input", inputs);
@@ -1098,7 +1142,7 @@ std::string ModelEmitter::buildSource() const {
   w.close();
   w.blank();
 
-  w.open("namespace");
+  w.line("namespace {");
   w.open("const anvil_model_t kModel =");
   w.line("ANVIL_ABI_VERSION,");
   w.line(cppString(n) + ",");
@@ -1113,7 +1157,7 @@ std::string ModelEmitter::buildSource() const {
   w.line(n + "_run,");
   w.line(n + "_destroy,");
   w.close(";");
-  w.close(" // namespace");
+  w.line("} // namespace");
   w.blank();
   w.line("ANVIL_MODEL_API const anvil_model_t *" + n +
          "_model(void) { return &kModel; }");
@@ -1131,8 +1175,9 @@ std::string ModelEmitter::buildHeader() const {
   CppWriter w;
   w.line("/* generated by anvilc — do not edit */");
   w.line("/*");
-  w.line(" * C interface of the model " + n + ". Link " + n +
-         ".o with libanvil_runtime.a (and -lpthread).");
+  w.line(" * C interface of the model " + n + " (anvilc). With " + n +
+         ".o, also link libanvil_runtime.a and");
+  w.line(" * -lpthread; a model .so is self-contained.");
   for (auto [i, d] : llvm::enumerate(inputs))
     w.line(" *   input " + std::to_string(i) + ": " + d.name + " f32 " +
            shapeText(d.shape));
@@ -1158,7 +1203,8 @@ std::string ModelEmitter::buildHeader() const {
   w.line("extern \"C\" {");
   w.line("#endif");
   w.blank();
-  w.line("/** Names, shapes and sizes of the inputs and outputs; entry points. */");
+  w.line("/** Names, shapes and sizes of the inputs and outputs; entry points. "
+         "*/");
   w.line("const anvil_model_t *" + n + "_model(void);");
   w.line("/** Creates a context (threads, arena); options may be null. */");
   w.line("anvil_status_t " + n +
@@ -1200,7 +1246,8 @@ std::string anvil::codegen::describeLocation(mlir::Location loc) {
 bool anvil::codegen::isValidModelName(llvm::StringRef name) {
   if (name.empty() || llvm::isDigit(name.front()))
     return false;
-  return llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  return llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 llvm::Expected<EmittedModel>

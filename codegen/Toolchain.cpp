@@ -15,14 +15,20 @@ using namespace anvil::codegen;
 
 Toolchain Toolchain::fromBuild() {
   Toolchain tc{ANVIL_CLANGXX_PATH, ANVIL_SOURCE_DIR, ANVIL_RUNTIME_ARCHIVE};
-  if (const char *env = std::getenv("ANVIL_CLANGXX"); env && *env)
+  if (const char *env = std::getenv("ANVIL_CLANGXX"); env && *env) {
     tc.clangxx = env;
+    // A bare name is looked up in PATH.
+    if (!llvm::StringRef(tc.clangxx).contains('/'))
+      if (auto found = llvm::sys::findProgramByName(tc.clangxx))
+        tc.clangxx = *found;
+  }
   return tc;
 }
 
-std::vector<std::string>
-anvil::codegen::compileCommand(const Toolchain &tc, llvm::StringRef source,
-                               llvm::StringRef output, OutputKind kind) {
+std::vector<std::string> anvil::codegen::compileCommand(const Toolchain &tc,
+                                                        llvm::StringRef source,
+                                                        llvm::StringRef output,
+                                                        OutputKind kind) {
   std::vector<std::string> cmd = {
       tc.clangxx,
       "-std=c++20",
@@ -54,12 +60,10 @@ anvil::codegen::compileCommand(const Toolchain &tc, llvm::StringRef source,
   return cmd;
 }
 
-llvm::Error anvil::codegen::compileGenerated(const Toolchain &tc,
-                                             llvm::StringRef source,
-                                             llvm::StringRef output,
-                                             OutputKind kind,
-                                             llvm::StringRef logPath,
-                                             bool echo) {
+llvm::Error
+anvil::codegen::compileGenerated(const Toolchain &tc, llvm::StringRef source,
+                                 llvm::StringRef output, OutputKind kind,
+                                 llvm::StringRef logPath, bool echo) {
   std::vector<std::string> cmd = compileCommand(tc, source, output, kind);
   if (echo) {
     llvm::errs() << "anvilc:";
@@ -71,10 +75,9 @@ llvm::Error anvil::codegen::compileGenerated(const Toolchain &tc,
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath, logPath};
   std::string execError;
   bool execFailed = false;
-  int rc = llvm::sys::ExecuteAndWait(cmd.front(), argv, std::nullopt,
-                                     redirects, /*SecondsToWait=*/0,
-                                     /*MemoryLimit=*/0, &execError,
-                                     &execFailed);
+  int rc = llvm::sys::ExecuteAndWait(
+      cmd.front(), argv, std::nullopt, redirects, /*SecondsToWait=*/0,
+      /*MemoryLimit=*/0, &execError, &execFailed);
   if (execFailed)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "cannot run '" + tc.clangxx +

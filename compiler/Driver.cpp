@@ -105,8 +105,7 @@ public:
     llvm::SmallString<256> tmp;
     int fd;
     if (std::error_code ec = fs::createUniqueFile(model, fd, tmp))
-      return makeError("cannot create a file next to '" + finalPath +
-                       "': " + ec.message());
+      return makeError("cannot write '" + finalPath + "': " + ec.message());
     fs::closeFile(fd);
     llvm::sys::RemoveFileOnSignal(tmp);
     pending.emplace_back(tmp.str().str(), finalPath.str());
@@ -286,7 +285,8 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   auto phaseDone = [&](llvm::StringRef phase, Clock::time_point t,
                        const std::string &detail = "") {
     if (o.verbose)
-      llvm::errs() << "phase " << phase << ": " << formatSeconds(secondsSince(t))
+      llvm::errs() << "phase " << phase << ": "
+                   << formatSeconds(secondsSince(t))
                    << (detail.empty() ? "" : "  (" + detail + ")") << "\n";
   };
 
@@ -315,7 +315,13 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   phaseDone("import", t, o.input);
 
   // graph, plan
-  if (last >= Phase::Graph) {
+  if (o.from > Phase::Import && path::extension(o.input) != ".mlir")
+    return makeError("--from=" + phaseName(o.from) +
+                     " needs .mlir input, not '" + o.input + "'");
+  if (o.from > Phase::Plan)
+    return makeError("--from=" + phaseName(o.from) +
+                     " is not a phase with IR input (import, graph or plan)");
+  if (last >= Phase::Graph && o.from < Phase::Graph) {
     t = Clock::now();
     mlir::PassManager pm(&ctx);
     addGraphPasses(pm, o.pipeline);
@@ -323,7 +329,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
       return diags.take("the graph passes failed on '" + o.input + "'");
     phaseDone("graph", t, o.pipeline.optimize ? "" : "-O0: skipped");
   }
-  if (last >= Phase::Plan) {
+  if (last >= Phase::Plan && o.from < Phase::Plan) {
     t = Clock::now();
     mlir::PassManager pm(&ctx);
     addPlanPasses(pm);
@@ -413,12 +419,14 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   if (o.output != "-" || kind != OutputKind::Cpp)
     fs::make_absolute(absWeights);
 
-  auto emitted =
-      codegen::emitModel(*module, codegen::EmitOptions{name, absWeights.str().str(), o.defaultThreads});
+  auto emitted = codegen::emitModel(
+      *module,
+      codegen::EmitOptions{name, absWeights.str().str(), o.defaultThreads});
   if (!emitted)
     return emitted.takeError();
   phaseDone("emit", t,
-            std::to_string(emitted->numKernelCalls) + " kernel calls, weights " +
+            std::to_string(emitted->numKernelCalls) +
+                " kernel calls, weights " +
                 std::to_string(emitted->weights.size()) + " bytes");
 
   auto printStats = [&] {
@@ -479,8 +487,8 @@ llvm::Error anvil::compile(const CompileOptions &o) {
           log, o.verbose))
     return err;
   phaseDone("object", t, llvm::sys::path::filename(tc.clangxx).str());
-  if (kind == OutputKind::Object) {
-    // The header goes next to the object: DIR/NAME.h.
+  {
+    // The C header goes next to the object or library: DIR/NAME.h.
     llvm::SmallString<256> h(o.output);
     path::remove_filename(h);
     path::append(h, name + ".h");

@@ -38,6 +38,10 @@ struct CompileOptions {
   EmitKind emit = EmitKind::Default;
   /// --compile-to: stop after this phase.
   std::optional<Phase> compileTo;
+  /// --from: the phase the (.mlir) input already went through; the passes of
+  /// that phase and earlier ones are skipped (Plan: the input carries its
+  /// own memory plan, used as written).
+  Phase from = Phase::Import;
   PipelineOptions pipeline;
   /// --threads-default: threads a context gets when the caller asks for 0
   /// (0: one per online CPU, the runtime's default).

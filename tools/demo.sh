@@ -32,10 +32,11 @@ DATA_SRC="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 LLVM_DIR=/usr/lib/llvm-22
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
+if [ -t 1 ]; then BOLD=$'\033[1m' RESET=$'\033[0m'; else BOLD= RESET=; fi
 step_no=0
 step() {
   step_no=$((step_no + 1))
-  printf '\n\033[1m==> [%d] %s\033[0m\n' "$step_no" "$*"
+  printf '\n%s==> [%d] %s%s\n' "$BOLD" "$step_no" "$*" "$RESET"
 }
 fail() {
   printf 'demo: error: %s\n' "$*" >&2
@@ -70,13 +71,15 @@ fi
 step "Building anvilc and the runtime in ${BUILD_DIR#"$ROOT"/}"
 cmake_log="$(mktemp)"
 trap 'rm -f "$cmake_log"' EXIT
-run cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja \
-  -DMLIR_DIR="$LLVM_DIR/lib/cmake/mlir" \
-  -DLLVM_EXTERNAL_LIT="$LLVM_DIR/bin/lit" >"$cmake_log" 2>&1 || {
+cmake_args=(-S "$ROOT" -B "$BUILD_DIR" -G Ninja
+  -DMLIR_DIR="$LLVM_DIR/lib/cmake/mlir"
+  -DLLVM_EXTERNAL_LIT="$LLVM_DIR/bin/lit")
+printf '+ cmake %s\n' "${cmake_args[*]}"
+cmake "${cmake_args[@]}" >"$cmake_log" 2>&1 || {
   cat "$cmake_log" >&2
-  fail "cmake configure failed"
+  fail "cmake configure failed (log above)"
 }
-tail -n 3 "$cmake_log"
+grep -E '^-- (Build files|Configuring done|Generating done)' "$cmake_log" || true
 run ninja -C "$BUILD_DIR" -j "$JOBS" anvilc anvil_runtime
 ANVILC="$BUILD_DIR/bin/anvilc"
 [ -x "$ANVILC" ] || fail "$ANVILC was not built"
@@ -84,10 +87,20 @@ ANVILC="$BUILD_DIR/bin/anvilc"
 # --- 3. Compile the model ----------------------------------------------------
 step "Compiling examples/fashion_mnist/model.onnx with anvilc"
 mkdir -p "$OUT"
+rm -f "$OUT/libfashion_mnist.so"
 run "$ANVILC" "$EXAMPLE/model.onnx" -o "$OUT/libfashion_mnist.so" -v
 [ -f "$OUT/libfashion_mnist.so" ] || fail "anvilc wrote no $OUT/libfashion_mnist.so"
-[ -f "$OUT/fashion_mnist.h" ] || fail "anvilc wrote no header $OUT/fashion_mnist.h"
-ls -l "$OUT/libfashion_mnist.so" "$OUT/fashion_mnist.h"
+# The generated C++ source, header and weights, to read (and the header to
+# compile against when anvilc does not put one next to the library).
+mkdir -p "$OUT/generated"
+run "$ANVILC" "$EXAMPLE/model.onnx" --emit=cpp -o "$OUT/generated/fashion_mnist.cpp"
+if [ -f "$OUT/fashion_mnist.h" ]; then
+  HEADER_DIR="$OUT"
+else
+  HEADER_DIR="$OUT/generated"
+fi
+[ -f "$HEADER_DIR/fashion_mnist.h" ] || fail "anvilc wrote no header fashion_mnist.h"
+ls -l "$OUT/libfashion_mnist.so" "$HEADER_DIR/fashion_mnist.h" "$OUT/generated"
 
 # --- 4. Build the application ------------------------------------------------
 step "Building the C++ application (examples/fashion_mnist/classify.cpp)"
@@ -98,7 +111,7 @@ command -v "$CXX" >/dev/null 2>&1 || CXX=c++
 # (anvil_context_options_init, anvil_status_string, anvil_context_last_error)
 # come from libanvil_runtime.a.
 run $CCACHE "$CXX" -std=c++20 -O2 -Wall -Wextra \
-  -I "$OUT" -I "$ROOT/runtime/include" \
+  -I "$HEADER_DIR" -I "$ROOT/runtime/include" \
   "$EXAMPLE/classify.cpp" -o "$OUT/classify" \
   -L "$OUT" -lfashion_mnist -Wl,-rpath,"$OUT" \
   "$BUILD_DIR/lib/libanvil_runtime.a" -lpthread

@@ -1,4 +1,4 @@
-//===- HostTensor.cpp - constant tensors evaluated by the importer -*- C++ -*-===//
+//===- HostTensor.cpp - constants evaluated by the importer -----*- C++ -*-===//
 
 #include "compiler/onnx/HostTensor.h"
 
@@ -42,7 +42,8 @@ float halfToFloat(uint16_t h) {
   else if (exp == 31)
     v = mant ? NAN : INFINITY;
   else
-    v = std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+    v = std::ldexp(static_cast<float>(mant | 0x400),
+                   static_cast<int>(exp) - 25);
   return sign ? -v : v;
 }
 
@@ -213,8 +214,8 @@ HostTensor anvil::onnx_import::castTensor(const HostTensor &in, int32_t dtype) {
       if (in.isFloat()) {
         float x = in.f[k];
         v = dtype == onnx::TensorProto::BOOL ? (x != 0.0f)
-            : std::isfinite(x)              ? static_cast<int64_t>(x)
-                                            : 0;
+            : std::isfinite(x)               ? static_cast<int64_t>(x)
+                                             : 0;
       } else {
         v = in.i[k];
       }

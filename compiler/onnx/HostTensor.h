@@ -1,4 +1,4 @@
-//===- HostTensor.h - constant tensors evaluated by the importer -*- C++ -*-===//
+//===- HostTensor.h - constants evaluated by the importer -------*- C++ -*-===//
 //
 // The importer evaluates shape arithmetic (Shape, Gather, Concat, Slice, ...)
 // on the host so that no integer tensor reaches the runtime. HostTensor holds

@@ -1,4 +1,4 @@
-//===- Importer.cpp - ONNX graph to anvil dialect ----------------*- C++ -*-===//
+//===- Importer.cpp - ONNX graph to anvil dialect ---------------*- C++ -*-===//
 //
 // Walks the (already checked and shape-inferred) ONNX graph in node order and
 // builds `func.func @main`. Every tensor is either a runtime f32 value or a
@@ -96,8 +96,8 @@ class GraphImporter {
 public:
   GraphImporter(mlir::MLIRContext &ctx, StringRef path,
                 const onnx::ModelProto &model)
-      : ctx(ctx), path(path.str()), model(model), graph(model.graph()),
-        b(&ctx), loc(mlir::UnknownLoc::get(&ctx)),
+      : ctx(ctx), path(path.str()), model(model), graph(model.graph()), b(&ctx),
+        loc(mlir::UnknownLoc::get(&ctx)),
         fileLoc(mlir::FileLineColLoc::get(&ctx, path, 0, 0)) {}
 
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> run();
@@ -247,6 +247,19 @@ private:
   bool convertMatMul();
   bool convertSoftmax();
   bool convertPad();
+  bool convertReduce();
+  bool convertLayerNorm();
+  bool convertLRN();
+  bool convertConvTranspose();
+  Value reverse(Value v, int64_t axis);
+  bool convertInstanceNorm();
+  bool convertActivation();
+  bool convertDepthSpace();
+  bool convertTile();
+  bool convertResize();
+  Value reduce(Value v, ArrayRef<int64_t> axes, bool isMax, bool isSum);
+  Value normalizeLastDim(Value x3, float epsilon);
+  Value repeatElements(Value v, int64_t axis, int64_t times);
 
   /// Shared by Reshape, Squeeze, Unsqueeze: input 0 gets shape `s`.
   bool reshapeTo(ArrayRef<int64_t> s) {
@@ -294,8 +307,8 @@ Value GraphImporter::materialize(const HostTensor &h, StringRef name,
     mlir::AsmResourceBlob blob =
         mlir::HeapAsmResourceBlob::allocateAndCopyInferAlign(
             ArrayRef<float>(h.f));
-    attr = mlir::DenseResourceElementsAttr::get(
-        type, sanitize(name, "weight"), std::move(blob));
+    attr = mlir::DenseResourceElementsAttr::get(type, sanitize(name, "weight"),
+                                                std::move(blob));
   } else {
     attr = mlir::DenseElementsAttr::get(type, ArrayRef<float>(h.f));
   }
@@ -319,9 +332,9 @@ Value GraphImporter::rt(int i) {
          " would be a runtime operand; runtime tensors must be float (f32)");
     return {};
   }
-  t.value = materialize(*t.host, node->input(i),
-                        mlir::NameLoc::get(b.getStringAttr(node->input(i)),
-                                           fileLoc));
+  t.value =
+      materialize(*t.host, node->input(i),
+                  mlir::NameLoc::get(b.getStringAttr(node->input(i)), fileLoc));
   return t.value;
 }
 
@@ -331,9 +344,9 @@ Value GraphImporter::rtReshaped(int i, ArrayRef<int64_t> s) {
       ArrayRef<int64_t>(t.shape) != s) {
     HostTensor h = *t.host;
     h.shape.assign(s.begin(), s.end());
-    return materialize(h, node->input(i),
-                       mlir::NameLoc::get(b.getStringAttr(node->input(i)),
-                                          fileLoc));
+    return materialize(
+        h, node->input(i),
+        mlir::NameLoc::get(b.getStringAttr(node->input(i)), fileLoc));
   }
   Value v = rt(i);
   return v ? reshape(v, s) : v;
@@ -503,8 +516,7 @@ bool GraphImporter::convertCast() {
   }
   if (to != TP::FLOAT)
     return fail("cast of runtime tensor '" + node->input(0) + "' to " +
-                dataTypeName(to) +
-                "; runtime tensors must be float (f32)");
+                dataTypeName(to) + "; runtime tensors must be float (f32)");
   alias(0, 0);
   return true;
 }
@@ -863,8 +875,8 @@ bool GraphImporter::convertReshape() {
   int64_t total = numElements(in);
   if (inferAt >= 0) {
     if (known == 0 || total % known != 0)
-      return fail("cannot infer the -1 dim of " + shapeStr(target) +
-                  " from " + shapeStr(in));
+      return fail("cannot infer the -1 dim of " + shapeStr(target) + " from " +
+                  shapeStr(in));
     target[inferAt] = total / known;
   }
   if (numElements(target) != total)
@@ -952,7 +964,8 @@ bool GraphImporter::convertRange() {
   double s = start.get(0), l = host(1)->get(0), d = host(2)->get(0);
   if (d == 0)
     return fail("delta is 0");
-  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((l - s) / d)));
+  int64_t n =
+      std::max<int64_t>(0, static_cast<int64_t>(std::ceil((l - s) / d)));
   HostTensor r = HostTensor::zeros(start.dtype, {n});
   for (int64_t k = 0; k < n; ++k) {
     if (r.isFloat())
@@ -1067,30 +1080,42 @@ bool GraphImporter::convertBinary() {
       }
       auto ff = [&](ArrayRef<double> a) -> double {
         switch (kind) {
-        case av::BinaryKind::add: return a[0] + a[1];
-        case av::BinaryKind::sub: return a[0] - a[1];
-        case av::BinaryKind::mul: return a[0] * a[1];
-        case av::BinaryKind::div: return a[0] / a[1];
-        case av::BinaryKind::max: return std::max(a[0], a[1]);
-        case av::BinaryKind::min: return std::min(a[0], a[1]);
-        case av::BinaryKind::pow: return std::pow(a[0], a[1]);
+        case av::BinaryKind::add:
+          return a[0] + a[1];
+        case av::BinaryKind::sub:
+          return a[0] - a[1];
+        case av::BinaryKind::mul:
+          return a[0] * a[1];
+        case av::BinaryKind::div:
+          return a[0] / a[1];
+        case av::BinaryKind::max:
+          return std::max(a[0], a[1]);
+        case av::BinaryKind::min:
+          return std::min(a[0], a[1]);
+        case av::BinaryKind::pow:
+          return std::pow(a[0], a[1]);
         }
         return 0;
       };
       bool divByZero = false;
       auto fi = [&](ArrayRef<int64_t> a) -> int64_t {
         switch (kind) {
-        case av::BinaryKind::add: return a[0] + a[1];
-        case av::BinaryKind::sub: return a[0] - a[1];
-        case av::BinaryKind::mul: return a[0] * a[1];
+        case av::BinaryKind::add:
+          return a[0] + a[1];
+        case av::BinaryKind::sub:
+          return a[0] - a[1];
+        case av::BinaryKind::mul:
+          return a[0] * a[1];
         case av::BinaryKind::div:
           if (a[1] == 0) {
             divByZero = true;
             return 0;
           }
           return a[0] / a[1];
-        case av::BinaryKind::max: return std::max(a[0], a[1]);
-        case av::BinaryKind::min: return std::min(a[0], a[1]);
+        case av::BinaryKind::max:
+          return std::max(a[0], a[1]);
+        case av::BinaryKind::min:
+          return std::min(a[0], a[1]);
         case av::BinaryKind::pow:
           return static_cast<int64_t>(std::pow(double(a[0]), double(a[1])));
         }
@@ -1241,21 +1266,36 @@ bool GraphImporter::convertUnary() {
   if (const HostTensor *h = host(0)) {
     HostTensor r = *h;
     auto apply = [&](double x) -> double {
-      if (op == "Relu") return std::max(x, 0.0);
-      if (op == "Sigmoid") return 1.0 / (1.0 + std::exp(-x));
-      if (op == "Tanh") return std::tanh(x);
-      if (op == "LeakyRelu") return x < 0 ? alpha * x : x;
-      if (op == "HardSigmoid") return std::clamp(alpha * x + beta, 0.0, 1.0);
-      if (op == "HardSwish") return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
-      if (op == "Exp") return std::exp(x);
-      if (op == "Log") return std::log(x);
-      if (op == "Sqrt") return std::sqrt(x);
-      if (op == "Erf") return std::erf(x);
-      if (op == "Neg") return -x;
-      if (op == "Abs") return std::abs(x);
-      if (op == "Reciprocal") return 1.0 / x;
-      if (op == "Floor") return std::floor(x);
-      if (op == "Ceil") return std::ceil(x);
+      if (op == "Relu")
+        return std::max(x, 0.0);
+      if (op == "Sigmoid")
+        return 1.0 / (1.0 + std::exp(-x));
+      if (op == "Tanh")
+        return std::tanh(x);
+      if (op == "LeakyRelu")
+        return x < 0 ? alpha * x : x;
+      if (op == "HardSigmoid")
+        return std::clamp(alpha * x + beta, 0.0, 1.0);
+      if (op == "HardSwish")
+        return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
+      if (op == "Exp")
+        return std::exp(x);
+      if (op == "Log")
+        return std::log(x);
+      if (op == "Sqrt")
+        return std::sqrt(x);
+      if (op == "Erf")
+        return std::erf(x);
+      if (op == "Neg")
+        return -x;
+      if (op == "Abs")
+        return std::abs(x);
+      if (op == "Reciprocal")
+        return 1.0 / x;
+      if (op == "Floor")
+        return std::floor(x);
+      if (op == "Ceil")
+        return std::ceil(x);
       return x;
     };
     if (r.isFloat()) {
@@ -1358,9 +1398,9 @@ bool GraphImporter::convertConv() {
                 shapeStr(x) + " with group " + llvm::Twine(group));
   Shape out = {x4[0], w4[0], 0, 0};
   for (int d = 0; d < 2; ++d) {
-    out[2 + d] = av::slidingWindowOutputSize(x4[2 + d], kernel[d], strides[d],
-                                             pads[d], pads[d + 2],
-                                             dilations[d], false);
+    out[2 + d] =
+        av::slidingWindowOutputSize(x4[2 + d], kernel[d], strides[d], pads[d],
+                                    pads[d + 2], dilations[d], false);
     if (out[2 + d] <= 0)
       return fail("the kernel does not fit the input");
   }
@@ -1376,9 +1416,8 @@ bool GraphImporter::convertConv() {
     if (!bias)
       return false;
   }
-  Value y = av::Conv2DOp::create(b, loc, f32(out), input, weight, bias,
-                                 strides, pads, dilations,
-                                 static_cast<uint64_t>(group));
+  Value y = av::Conv2DOp::create(b, loc, f32(out), input, weight, bias, strides,
+                                 pads, dilations, static_cast<uint64_t>(group));
   if (sp == 1)
     y = reshape(y, {out[0], out[1], out[3]});
   setOut(0, y);
@@ -1424,9 +1463,9 @@ bool GraphImporter::convertPool() {
   }
   Shape out = {x4[0], x4[1], 0, 0};
   for (int d = 0; d < 2; ++d) {
-    out[2 + d] = av::slidingWindowOutputSize(x4[2 + d], kernel[d], strides[d],
-                                             pads[d], pads[d + 2],
-                                             dilations[d], ceilMode);
+    out[2 + d] =
+        av::slidingWindowOutputSize(x4[2 + d], kernel[d], strides[d], pads[d],
+                                    pads[d + 2], dilations[d], ceilMode);
     if (out[2 + d] <= 0)
       return fail("the window does not fit the input");
   }
@@ -1488,9 +1527,9 @@ bool GraphImporter::convertBatchNorm() {
   if (!v)
     return false;
   float eps = attrFloat("epsilon", 1e-5f);
-  setOut(0, av::BatchNormOp::create(b, loc, v.getType(), v, params[0],
-                                    params[1], params[2], params[3],
-                                    llvm::APFloat(eps)));
+  setOut(0,
+         av::BatchNormOp::create(b, loc, v.getType(), v, params[0], params[1],
+                                 params[2], params[3], llvm::APFloat(eps)));
   return true;
 }
 
@@ -1512,8 +1551,8 @@ bool GraphImporter::convertGemm() {
   Value bias, addAfter;
   if (has(2) && beta != 0.0f) {
     const Shape &cs = shapeOf(2);
-    bool rowVector = numElements(cs) == n &&
-                     (cs == Shape{n} || cs == Shape{1, n});
+    bool rowVector =
+        numElements(cs) == n && (cs == Shape{n} || cs == Shape{1, n});
     if (const HostTensor *ch = host(2)) {
       if (!ch->isFloat())
         return fail("C must be float");
@@ -1679,6 +1718,639 @@ bool GraphImporter::convertPad() {
 }
 
 //===----------------------------------------------------------------------===//
+// Reductions, normalizations and composite activations
+//===----------------------------------------------------------------------===//
+
+/// Reduces the runtime value `v` over `axes` (sorted, unique): the reduced
+/// dims are moved last, the tensor is viewed as [1, outer, K] and a global
+/// pool reduces K. Returns the result with the reduced dims kept as 1.
+Value GraphImporter::reduce(Value v, ArrayRef<int64_t> axes, bool isMax,
+                            bool isSum) {
+  Shape in(shapeOfValue(v));
+  int64_t rank = in.size();
+  llvm::SmallVector<bool> reduced(rank, false);
+  for (int64_t a : axes)
+    reduced[a] = true;
+  Shape perm, kept;
+  int64_t outer = 1, k = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d]) {
+      perm.push_back(d);
+      outer *= in[d];
+    }
+  for (int64_t d = 0; d < rank; ++d)
+    if (reduced[d]) {
+      perm.push_back(d);
+      k *= in[d];
+    }
+  Shape keptShape(in);
+  for (int64_t a : axes)
+    keptShape[a] = 1;
+  if (k == 1)
+    return reshape(v, keptShape);
+  bool identity = true;
+  Shape permuted;
+  for (int64_t d = 0; d < rank; ++d) {
+    identity &= perm[d] == d;
+    permuted.push_back(in[perm[d]]);
+  }
+  if (!identity)
+    v = av::TransposeOp::create(b, loc, f32(permuted), v, perm);
+  v = reshape(v, {1, outer, k});
+  if (isMax)
+    v = av::GlobalMaxPoolOp::create(b, loc, f32({1, outer, 1}), v);
+  else
+    v = av::GlobalAvgPoolOp::create(b, loc, f32({1, outer, 1}), v);
+  if (isSum)
+    v = binary(av::BinaryKind::mul, v, scalarLike(float(k), v));
+  return reshape(v, keptShape);
+}
+
+bool GraphImporter::convertReduce() {
+  StringRef op = node->op_type();
+  int64_t rank = rankOf(0);
+  Shape axes;
+  bool haveAxes = false;
+  if (op == "ReduceSum" && sinceVersion >= 13) {
+    if (has(1)) {
+      if (!hostInts(1, axes, "axes"))
+        return false;
+      haveAxes = !axes.empty();
+    }
+    if (!haveAxes && attrInt("noop_with_empty_axes", 0) != 0) {
+      alias(0, 0);
+      return true;
+    }
+  } else if (auto a = attrInts("axes")) {
+    axes = *a;
+    haveAxes = !axes.empty();
+  }
+  if (!haveAxes) {
+    axes.clear();
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  for (int64_t &a : axes)
+    if (!normalizeAxis(a, rank))
+      return false;
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  bool keepDims = attrInt("keepdims", 1) != 0;
+  if (const HostTensor *h = host(0); h && !h->isFloat())
+    return fail("integer reductions are not supported");
+
+  Value v = rt(0);
+  if (!v)
+    return false;
+  bool isMax = op == "ReduceMax" || op == "ReduceMin";
+  bool isSum = op != "ReduceMean" && !isMax;
+  if (op == "ReduceMin")
+    v = unary(av::UnaryKind::neg, v);
+  else if (op == "ReduceL1")
+    v = unary(av::UnaryKind::abs, v);
+  else if (op == "ReduceL2" || op == "ReduceSumSquare")
+    v = binary(av::BinaryKind::mul, v, v);
+  else if (op == "ReduceLogSumExp")
+    v = unary(av::UnaryKind::exp, v);
+  Value r = reduce(v, axes, isMax, isSum);
+  if (!r)
+    return false;
+  if (op == "ReduceMin")
+    r = unary(av::UnaryKind::neg, r);
+  else if (op == "ReduceL2")
+    r = unary(av::UnaryKind::sqrt, r);
+  else if (op == "ReduceLogSum" || op == "ReduceLogSumExp")
+    r = unary(av::UnaryKind::log, r);
+  if (!keepDims) {
+    Shape out;
+    Shape s(shapeOfValue(r));
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(axes, d))
+        out.push_back(s[d]);
+    r = reshape(r, out);
+  }
+  setOut(0, r);
+  return true;
+}
+
+/// (x - mean) / sqrt(var + epsilon) over the last dim of a [1, outer, K]
+/// view; shared by LayerNormalization and InstanceNormalization.
+Value GraphImporter::normalizeLastDim(Value x3, float epsilon) {
+  Shape s(shapeOfValue(x3));
+  RankedTensorType stat = f32({s[0], s[1], 1});
+  Value mean = av::GlobalAvgPoolOp::create(b, loc, stat, x3);
+  Value d = binary(av::BinaryKind::sub, x3, mean);
+  Value sq = binary(av::BinaryKind::mul, d, d);
+  Value var = av::GlobalAvgPoolOp::create(b, loc, stat, sq);
+  Value ve = binary(av::BinaryKind::add, var, scalarLike(epsilon, var));
+  Value sd = unary(av::UnaryKind::sqrt, ve);
+  return binary(av::BinaryKind::div, d, sd);
+}
+
+bool GraphImporter::convertLayerNorm() {
+  const Shape &x = shapeOf(0);
+  int64_t rank = x.size();
+  int64_t axis = attrInt("axis", -1);
+  if (!normalizeAxis(axis, rank))
+    return false;
+  if (attrInt("stash_type", 1) != 1)
+    return fail("stash_type must be 1 (float)");
+  float eps = attrFloat("epsilon", 1e-5f);
+  int64_t outer = numElements(ArrayRef<int64_t>(x).take_front(axis));
+  int64_t inner = numElements(ArrayRef<int64_t>(x).drop_front(axis));
+  Value v = rt(0);
+  Value scale = v ? rt(1) : Value();
+  if (!scale)
+    return false;
+  Value x3 = reshape(v, {1, outer, inner});
+  RankedTensorType stat = f32({1, outer, 1});
+  Value mean = av::GlobalAvgPoolOp::create(b, loc, stat, x3);
+  Value d = binary(av::BinaryKind::sub, x3, mean);
+  Value var = av::GlobalAvgPoolOp::create(b, loc, stat,
+                                          binary(av::BinaryKind::mul, d, d));
+  Value sd = unary(av::UnaryKind::sqrt,
+                   binary(av::BinaryKind::add, var, scalarLike(eps, var)));
+  Value y = reshape(binary(av::BinaryKind::div, d, sd), x);
+  y = binary(av::BinaryKind::mul, y, scale);
+  if (y && has(2)) {
+    Value bias = rt(2);
+    if (!bias)
+      return false;
+    y = binary(av::BinaryKind::add, y, bias);
+  }
+  if (!y)
+    return false;
+  if (shapeOfValue(y) != ArrayRef<int64_t>(x))
+    return fail("Scale/B do not broadcast to the input");
+  setOut(0, y);
+  // Mean and InvStdDev keep the normalized dims as 1.
+  Shape statShape(x.begin(), x.begin() + axis);
+  statShape.append(rank - axis, 1);
+  if (outputUsed(1))
+    setOut(1, reshape(mean, statShape));
+  if (outputUsed(2))
+    setOut(2, reshape(binary(av::BinaryKind::div, scalarLike(1.0f, sd), sd),
+                      statShape));
+  return true;
+}
+
+bool GraphImporter::convertLRN() {
+  const Shape &x = shapeOf(0);
+  if (x.size() < 3)
+    return fail("input must have rank >= 3");
+  int64_t size = attrInt("size", 0);
+  if (size < 1)
+    return fail("size must be positive");
+  float alpha = attrFloat("alpha", 1e-4f), beta = attrFloat("beta", 0.75f);
+  float bias = attrFloat("bias", 1.0f);
+  Value v = rt(0);
+  if (!v)
+    return false;
+  // The sum of squares over a window of channels is an average pool over
+  // the channel dim of an [N, 1, C, rest] view (padding counted) times size.
+  int64_t n = x[0], c = x[1];
+  int64_t rest = numElements(ArrayRef<int64_t>(x).drop_front(2));
+  Value sq = reshape(binary(av::BinaryKind::mul, v, v), {n, 1, c, rest});
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value pooled = av::AvgPoolOp::create(
+      b, loc, f32({n, 1, c, rest}), sq, ArrayRef<int64_t>{size, 1},
+      ArrayRef<int64_t>{1, 1}, ArrayRef<int64_t>{before, 0, after, 0},
+      /*ceil_mode=*/false, /*count_include_pad=*/true);
+  // bias + alpha / size * sum = bias + alpha * average.
+  Value scaled = binary(av::BinaryKind::mul, pooled, scalarLike(alpha, pooled));
+  Value base = binary(av::BinaryKind::add, scaled, scalarLike(bias, scaled));
+  Value denom = binary(av::BinaryKind::pow, base, scalarLike(beta, base));
+  Value y = binary(av::BinaryKind::div, v, reshape(denom, x));
+  if (!y)
+    return false;
+  setOut(0, y);
+  return true;
+}
+
+bool GraphImporter::convertInstanceNorm() {
+  const Shape &x = shapeOf(0);
+  if (x.size() < 3)
+    return fail("input must have rank >= 3");
+  int64_t c = x[1];
+  float eps = attrFloat("epsilon", 1e-5f);
+  Shape paramShape(x.size() - 1, 1);
+  paramShape[0] = c;
+  Value v = rt(0);
+  Value scale = v ? rtReshaped(1, paramShape) : Value();
+  Value bias = scale ? rtReshaped(2, paramShape) : Value();
+  if (!bias)
+    return false;
+  int64_t spatial = numElements(ArrayRef<int64_t>(x).drop_front(2));
+  Value y = normalizeLastDim(reshape(v, {1, x[0] * c, spatial}), eps);
+  y = reshape(y, x);
+  y = binary(av::BinaryKind::mul, y, scale);
+  y = y ? binary(av::BinaryKind::add, y, bias) : y;
+  if (!y)
+    return false;
+  setOut(0, y);
+  return true;
+}
+
+bool GraphImporter::convertActivation() {
+  StringRef op = node->op_type();
+  if (host(0) && !host(0)->isFloat())
+    return fail("integer inputs are not supported");
+  Value x = rt(0);
+  if (!x)
+    return false;
+  auto scalar = [&](float f) { return scalarLike(f, x); };
+  auto relu = [&](Value v) { return unary(av::UnaryKind::relu, v); };
+  auto minZero = [&](Value v) {
+    return binary(av::BinaryKind::min, v, scalar(0.0f));
+  };
+  // alpha * (exp(v) - 1)
+  auto expm1Scaled = [&](Value v, float alpha) {
+    Value e = unary(av::UnaryKind::exp, v);
+    Value m = binary(av::BinaryKind::sub, e, scalar(1.0f));
+    return alpha == 1.0f ? m : binary(av::BinaryKind::mul, m, scalar(alpha));
+  };
+  // Ops are created in statement order (never two creating calls in one
+  // argument list) so the IR does not depend on argument evaluation order.
+  Value y;
+  if (op == "Elu" || op == "Selu") {
+    float alpha =
+        attrFloat("alpha", op == "Elu" ? 1.0f : 1.67326319217681884765625f);
+    Value pos = relu(x);
+    Value neg = expm1Scaled(minZero(x), alpha);
+    y = binary(av::BinaryKind::add, pos, neg);
+    if (op == "Selu") {
+      Value gamma = scalar(attrFloat("gamma", 1.05070102214813232421875f));
+      y = binary(av::BinaryKind::mul, y, gamma);
+    }
+  } else if (op == "Celu") {
+    float alpha = attrFloat("alpha", 1.0f);
+    Value pos = relu(x);
+    Value mn = minZero(x);
+    Value scaled = binary(av::BinaryKind::div, mn, scalar(alpha));
+    y = binary(av::BinaryKind::add, pos, expm1Scaled(scaled, alpha));
+  } else if (op == "Softplus") {
+    // relu(x) + log(1 + exp(-|x|)) does not overflow for large |x|.
+    Value pos = relu(x);
+    Value na = unary(av::UnaryKind::neg, unary(av::UnaryKind::abs, x));
+    Value e = unary(av::UnaryKind::exp, na);
+    Value l =
+        unary(av::UnaryKind::log, binary(av::BinaryKind::add, e, scalar(1.0f)));
+    y = binary(av::BinaryKind::add, pos, l);
+  } else if (op == "Softsign") {
+    Value a = unary(av::UnaryKind::abs, x);
+    Value d = binary(av::BinaryKind::add, a, scalar(1.0f));
+    y = binary(av::BinaryKind::div, x, d);
+  } else if (op == "PRelu") {
+    Value slope = rt(1);
+    if (!slope)
+      return false;
+    Value pos = relu(x);
+    Value neg = binary(av::BinaryKind::mul, minZero(x), slope);
+    y = neg ? binary(av::BinaryKind::add, pos, neg) : neg;
+  } else {
+    return fail(op + " is not supported");
+  }
+  if (!y)
+    return false;
+  if (shapeOfValue(y) != shapeOfValue(x))
+    return fail("the parameters do not broadcast to the input");
+  setOut(0, y);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Rearrangements: DepthToSpace, SpaceToDepth, Tile, nearest Resize
+//===----------------------------------------------------------------------===//
+
+bool GraphImporter::convertDepthSpace() {
+  const Shape &x = shapeOf(0);
+  if (x.size() != 4)
+    return fail("input must be rank 4 (NCHW)");
+  int64_t bs = attrInt("blocksize", 0);
+  int64_t n = x[0], c = x[1], h = x[2], w = x[3];
+  if (bs < 1)
+    return fail("blocksize must be positive");
+  Value v = rt(0);
+  if (!v)
+    return false;
+  Shape split, perm, out;
+  if (node->op_type() == "DepthToSpace") {
+    if (c % (bs * bs) != 0)
+      return fail("channels are not divisible by blocksize^2");
+    int64_t cb = c / (bs * bs);
+    if (attrStr("mode", "DCR") == "CRD") {
+      split = {n, cb, bs, bs, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      split = {n, bs, bs, cb, h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    out = {n, cb, h * bs, w * bs};
+  } else {
+    if (h % bs != 0 || w % bs != 0)
+      return fail("spatial dims are not divisible by blocksize");
+    split = {n, c, h / bs, bs, w / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {n, c * bs * bs, h / bs, w / bs};
+  }
+  Shape permuted;
+  for (int64_t p : perm)
+    permuted.push_back(split[p]);
+  Value t =
+      av::TransposeOp::create(b, loc, f32(permuted), reshape(v, split), perm);
+  setOut(0, reshape(t, out));
+  return true;
+}
+
+/// Repeats every element of `v` `times` times along `axis` (nearest
+/// upsampling by an integer factor).
+Value GraphImporter::repeatElements(Value v, int64_t axis, int64_t times) {
+  if (times == 1)
+    return v;
+  Shape s(shapeOfValue(v));
+  Shape expanded(s);
+  expanded.insert(expanded.begin() + axis + 1, 1);
+  Value e = reshape(v, expanded);
+  llvm::SmallVector<Value> copies(times, e);
+  expanded[axis + 1] = times;
+  Value c = av::ConcatOp::create(b, loc, f32(expanded), copies,
+                                 static_cast<uint64_t>(axis + 1));
+  s[axis] *= times;
+  return reshape(c, s);
+}
+
+bool GraphImporter::convertTile() {
+  Shape repeats;
+  if (!hostInts(1, repeats, "repeats"))
+    return false;
+  const Shape &x = shapeOf(0);
+  if (repeats.size() != x.size())
+    return fail("repeats must have one entry per dim");
+  if (const HostTensor *h = host(0)) {
+    Shape out;
+    for (size_t d = 0; d < x.size(); ++d)
+      out.push_back(x[d] * repeats[d]);
+    int64_t n = numElements(out);
+    std::vector<int64_t> index(n);
+    Shape idx(out.size(), 0);
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t off = 0;
+      for (size_t d = 0; d < out.size(); ++d)
+        off = off * x[d] + idx[d] % x[d];
+      index[k] = off;
+      for (int64_t d = out.size() - 1; d >= 0; --d) {
+        if (++idx[d] < out[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    setHost(0, gatherElements(*h, out, index));
+    return true;
+  }
+  Value v = rt(0);
+  if (!v)
+    return false;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (repeats[d] < 1)
+      return fail("repeats must be positive");
+    if (repeats[d] == 1)
+      continue;
+    llvm::SmallVector<Value> copies(repeats[d], v);
+    Shape s(shapeOfValue(v));
+    s[d] *= repeats[d];
+    v = av::ConcatOp::create(b, loc, f32(s), copies, static_cast<uint64_t>(d));
+  }
+  setOut(0, v);
+  return true;
+}
+
+bool GraphImporter::convertResize() {
+  const Shape &x = shapeOf(0);
+  int64_t rank = x.size();
+  StringRef op = node->op_type();
+  if (attrStr("mode", "nearest") != "nearest")
+    return fail("only mode = nearest is supported");
+  // Integer upscaling repeats elements when every output index i reads
+  // input index i / scale: asymmetric + floor, or half_pixel-style
+  // transforms with rounding.
+  if (op == "Resize") {
+    std::string ct = attrStr("coordinate_transformation_mode", "half_pixel");
+    std::string nm = attrStr("nearest_mode", "round_prefer_floor");
+    bool ok = (ct == "asymmetric" && nm == "floor") ||
+              ((ct == "half_pixel" || ct == "pytorch_half_pixel") &&
+               (nm == "round_prefer_floor" || nm == "round_prefer_ceil"));
+    if (!ok)
+      return fail("coordinate_transformation_mode '" + ct +
+                  "' with nearest_mode '" + nm + "' is not supported");
+  }
+  std::vector<double> scales;
+  int scalesInput = op == "Upsample" || sinceVersion < 11 ? 1 : 2;
+  if (op == "Upsample" && sinceVersion < 9) {
+    if (auto *a = attr("scales"))
+      scales.assign(a->floats().begin(), a->floats().end());
+  } else if (has(scalesInput) && numElements(shapeOf(scalesInput)) > 0) {
+    const HostTensor *h = host(scalesInput);
+    if (!h)
+      return fail("scales must be a constant");
+    for (int64_t k = 0; k < h->size(); ++k)
+      scales.push_back(h->get(k));
+  } else if (op == "Resize" && has(3)) {
+    Shape sizes;
+    if (!hostInts(3, sizes, "sizes"))
+      return false;
+    if (static_cast<int64_t>(sizes.size()) != rank)
+      return fail("sizes must have one entry per dim");
+    for (int64_t d = 0; d < rank; ++d) {
+      if (sizes[d] % x[d] != 0)
+        return fail("only integer scale factors are supported");
+      scales.push_back(double(sizes[d] / x[d]));
+    }
+  }
+  if (static_cast<int64_t>(scales.size()) != rank)
+    return fail("scales must have one entry per dim");
+  Value v = rt(0);
+  if (!v)
+    return false;
+  for (int64_t d = 0; d < rank; ++d) {
+    double s = scales[d];
+    if (s < 1 || s != std::floor(s))
+      return fail("only integer upscaling factors are supported (scale " +
+                  std::to_string(s) + ")");
+    v = repeatElements(v, d, static_cast<int64_t>(s));
+  }
+  setOut(0, v);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose
+//===----------------------------------------------------------------------===//
+
+/// Reverses `v` along `axis` (slices concatenated in reverse order).
+Value GraphImporter::reverse(Value v, int64_t axis) {
+  Shape s(shapeOfValue(v));
+  if (s[axis] == 1)
+    return v;
+  llvm::SmallVector<Value> parts;
+  for (int64_t k = s[axis] - 1; k >= 0; --k)
+    parts.push_back(crop(v, axis, k, k + 1));
+  return av::ConcatOp::create(b, loc, f32(s), parts,
+                              static_cast<uint64_t>(axis));
+}
+
+/// ConvTranspose as a stride-1 convolution: zeros are inserted between input
+/// elements (anvil.pad of a unit dim per spatial dim), the result is padded
+/// (or cropped) by dilation * (kernel - 1) - pad, and convolved with the
+/// spatially flipped weights with input and output channels swapped per
+/// group.
+bool GraphImporter::convertConvTranspose() {
+  const Shape &x = shapeOf(0), &w = shapeOf(1);
+  int64_t rank = x.size();
+  if (rank != 3 && rank != 4)
+    return fail("only 1-D and 2-D transposed convolutions are supported "
+                "(input rank " +
+                llvm::Twine(rank) + ")");
+  if (static_cast<int64_t>(w.size()) != rank)
+    return fail("weight rank differs from input rank");
+  int64_t sp = rank - 2;
+  int64_t group = attrInt("group", 1);
+  Shape kernel(w.begin() + 2, w.end());
+  Shape strides = attrInts("strides").value_or(Shape(sp, 1));
+  Shape dilations = attrInts("dilations").value_or(Shape(sp, 1));
+  Shape outPad = attrInts("output_padding").value_or(Shape(sp, 0));
+  if (static_cast<int64_t>(strides.size()) != sp ||
+      static_cast<int64_t>(dilations.size()) != sp ||
+      static_cast<int64_t>(outPad.size()) != sp)
+    return fail("strides/dilations/output_padding have the wrong length");
+  if (group < 1 || x[1] != w[0] || w[0] % group != 0)
+    return fail("weight " + shapeStr(w) + " does not match input " +
+                shapeStr(x) + " with group " + llvm::Twine(group));
+  Shape pads(2 * sp, 0);
+  std::string autoPad = attrStr("auto_pad", "NOTSET");
+  auto outputShape = attrInts("output_shape");
+  if (outputShape && outputShape->size() == static_cast<size_t>(rank))
+    outputShape = Shape(outputShape->begin() + 2, outputShape->end());
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t d = 0; d < sp; ++d) {
+      int64_t target =
+          outputShape && static_cast<int64_t>(outputShape->size()) == sp
+              ? (*outputShape)[d]
+              : x[2 + d] * strides[d];
+      int64_t total = strides[d] * (x[2 + d] - 1) + outPad[d] +
+                      (kernel[d] - 1) * dilations[d] + 1 - target;
+      // A negative total (output_shape beyond the natural size) extends
+      // the end, like output_padding.
+      bool lower = autoPad == "SAME_LOWER";
+      pads[d] = lower ? total - total / 2 : total / 2;
+      pads[d + sp] = total - pads[d];
+    }
+  } else if (autoPad == "NOTSET" || autoPad.empty()) {
+    if (auto p = attrInts("pads")) {
+      if (p->size() != static_cast<size_t>(2 * sp))
+        return fail("'pads' has the wrong length");
+      pads = *p;
+    }
+  } else if (autoPad != "VALID") {
+    return fail("unknown auto_pad '" + autoPad + "'");
+  }
+
+  Value v = rt(0);
+  if (!v)
+    return false;
+  // Lift 1-D to 2-D.
+  Shape x4(x);
+  if (sp == 1) {
+    x4.insert(x4.begin() + 2, 1);
+    kernel.insert(kernel.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    outPad.insert(outPad.begin(), 0);
+    pads = {0, pads[0], 0, pads[1]};
+    v = reshape(v, x4);
+  }
+  // Zero insertion: view [.., H, W] as [.., H, 1, W] and pad the unit dim to
+  // `stride`, then merge; the trailing stride - 1 zeros are cropped below.
+  Shape grown(x4);
+  for (int d = 0; d < 2; ++d) {
+    if (strides[d] == 1)
+      continue;
+    Shape s(shapeOfValue(v));
+    Shape split(s);
+    split.insert(split.begin() + 3 + d, 1);
+    Shape padded(split);
+    padded[3 + d] = strides[d];
+    Shape zp(2 * split.size(), 0);
+    zp[split.size() + 3 + d] = strides[d] - 1;
+    v = av::PadOp::create(b, loc, f32(padded), reshape(v, split), zp,
+                          av::PadMode::constant, llvm::APFloat(0.0f));
+    s[2 + d] *= strides[d];
+    v = reshape(v, s);
+  }
+  // Pad (or crop) to the full-convolution frame.
+  Shape framePads(8, 0);
+  Shape framed(shapeOfValue(v));
+  for (int d = 0; d < 2; ++d) {
+    int64_t full = dilations[d] * (kernel[d] - 1);
+    framePads[2 + d] = full - pads[d];
+    framePads[6 + d] = full - pads[d + 2] + outPad[d] - (strides[d] - 1);
+    framed[2 + d] += framePads[2 + d] + framePads[6 + d];
+    if (framed[2 + d] < dilations[d] * (kernel[d] - 1) + 1)
+      return fail("pads leave no output");
+  }
+  if (llvm::any_of(framePads, [](int64_t p) { return p != 0; }))
+    v = av::PadOp::create(b, loc, f32(framed), v, framePads,
+                          av::PadMode::constant, llvm::APFloat(0.0f));
+
+  // Weights: [C, K/g, kh, kw] -> flipped, [K, C/g, kh, kw].
+  int64_t c = w[0], kg = w[1], k = kg * group, cg = c / group;
+  Shape w4 = {c, kg, kernel[0], kernel[1]};
+  Value weight;
+  if (const HostTensor *h = host(1)) {
+    if (!h->isFloat())
+      return fail("weights must be float");
+    HostTensor t = HostTensor::zeros(TP::FLOAT, {k, cg, kernel[0], kernel[1]});
+    int64_t kh = kernel[0], kw = kernel[1];
+    for (int64_t g = 0; g < group; ++g)
+      for (int64_t ci = 0; ci < cg; ++ci)
+        for (int64_t ko = 0; ko < kg; ++ko)
+          for (int64_t r = 0; r < kh; ++r)
+            for (int64_t q = 0; q < kw; ++q)
+              t.f[(((g * kg + ko) * cg + ci) * kh + r) * kw + q] =
+                  h->f[(((g * cg + ci) * kg + ko) * kh + (kh - 1 - r)) * kw +
+                       (kw - 1 - q)];
+    weight = materialize(t, node->input(1), loc);
+  } else {
+    Value wv = rtReshaped(1, w4);
+    if (!wv)
+      return false;
+    wv = reverse(reverse(wv, 2), 3);
+    Shape g5 = {group, cg, kg, kernel[0], kernel[1]};
+    Shape t5 = {group, kg, cg, kernel[0], kernel[1]};
+    wv = av::TransposeOp::create(b, loc, f32(t5), reshape(wv, g5),
+                                 ArrayRef<int64_t>{0, 2, 1, 3, 4});
+    weight = reshape(wv, {k, cg, kernel[0], kernel[1]});
+  }
+  Value bias;
+  if (has(2)) {
+    if (numElements(shapeOf(2)) != k)
+      return fail("bias must have " + llvm::Twine(k) + " elements");
+    bias = rtReshaped(2, {k});
+    if (!bias)
+      return false;
+  }
+  Shape out = {x4[0], k, 0, 0};
+  for (int d = 0; d < 2; ++d)
+    out[2 + d] = framed[2 + d] - dilations[d] * (kernel[d] - 1);
+  Value y = av::Conv2DOp::create(
+      b, loc, f32(out), v, weight, bias, ArrayRef<int64_t>{1, 1},
+      ArrayRef<int64_t>{0, 0, 0, 0}, dilations, static_cast<uint64_t>(group));
+  if (sp == 1)
+    y = reshape(y, {out[0], out[1], out[3]});
+  setOut(0, y);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
 
@@ -1711,10 +2383,9 @@ const llvm::StringMap<GraphImporter::Handler> &GraphImporter::handlers() {
       t[op] = &GraphImporter::convertCompare;
     t["Where"] = &GraphImporter::convertWhere;
     t["Not"] = &GraphImporter::convertNot;
-    for (const char *op :
-         {"Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
-          "Exp", "Log", "Sqrt", "Erf", "Neg", "Abs", "Reciprocal", "Floor",
-          "Ceil"})
+    for (const char *op : {"Relu", "Sigmoid", "Tanh", "LeakyRelu",
+                           "HardSigmoid", "HardSwish", "Exp", "Log", "Sqrt",
+                           "Erf", "Neg", "Abs", "Reciprocal", "Floor", "Ceil"})
       t[op] = &GraphImporter::convertUnary;
     t["Clip"] = &GraphImporter::convertClip;
     t["Conv"] = &GraphImporter::convertConv;
@@ -1728,6 +2399,22 @@ const llvm::StringMap<GraphImporter::Handler> &GraphImporter::handlers() {
     t["Softmax"] = &GraphImporter::convertSoftmax;
     t["LogSoftmax"] = &GraphImporter::convertSoftmax;
     t["Pad"] = &GraphImporter::convertPad;
+    for (const char *op :
+         {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL1",
+          "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"})
+      t[op] = &GraphImporter::convertReduce;
+    t["LayerNormalization"] = &GraphImporter::convertLayerNorm;
+    t["InstanceNormalization"] = &GraphImporter::convertInstanceNorm;
+    t["LRN"] = &GraphImporter::convertLRN;
+    t["ConvTranspose"] = &GraphImporter::convertConvTranspose;
+    for (const char *op :
+         {"Elu", "Selu", "Celu", "Softplus", "Softsign", "PRelu"})
+      t[op] = &GraphImporter::convertActivation;
+    t["DepthToSpace"] = &GraphImporter::convertDepthSpace;
+    t["SpaceToDepth"] = &GraphImporter::convertDepthSpace;
+    t["Tile"] = &GraphImporter::convertTile;
+    t["Resize"] = &GraphImporter::convertResize;
+    t["Upsample"] = &GraphImporter::convertResize;
     return t;
   }();
   return table;
@@ -1750,11 +2437,10 @@ void GraphImporter::convertNode(int index) {
   };
   auto record = [&](std::string reason) {
     auto it = opsets.find(domain);
-    failures.push_back({label,
-                        domain.empty() ? node->op_type()
-                                       : domain + "." + node->op_type(),
-                        std::move(reason),
-                        it == opsets.end() ? 0 : it->second});
+    failures.push_back(
+        {label,
+         domain.empty() ? node->op_type() : domain + "." + node->op_type(),
+         std::move(reason), it == opsets.end() ? 0 : it->second});
     poison();
   };
 
@@ -1816,11 +2502,11 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
 
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(fileLoc);
   std::string stem = llvm::sys::path::stem(path).str();
-  (*module)->setAttr("anvil.model_name",
-                     b.getStringAttr(sanitize(graph.name().empty()
-                                                  ? StringRef(stem)
-                                                  : StringRef(graph.name()),
-                                              "model")));
+  (*module)->setAttr(
+      "anvil.model_name",
+      b.getStringAttr(sanitize(graph.name().empty() ? StringRef(stem)
+                                                    : StringRef(graph.name()),
+                               "model")));
 
   llvm::SmallVector<mlir::Type> argTypes;
   llvm::SmallVector<std::string> argNames;
@@ -1834,8 +2520,8 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
     argNames.push_back(in.name());
   }
   b.setInsertionPointToEnd(module->getBody());
-  auto func = mlir::func::FuncOp::create(
-      b, fileLoc, "main", b.getFunctionType(argTypes, {}));
+  auto func = mlir::func::FuncOp::create(b, fileLoc, "main",
+                                         b.getFunctionType(argTypes, {}));
   mlir::Block *entry = func.addEntryBlock();
   for (size_t i = 0; i < argNames.size(); ++i) {
     func.setArgAttr(i, "anvil.name", b.getStringAttr(argNames[i]));
@@ -1874,14 +2560,15 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
         return error("graph output '" + out.name() + "' has element type " +
                      dataTypeName(t.dtype) +
                      "; runtime tensors must be float (f32)");
-      t.value = materialize(
-          *t.host, out.name(),
-          mlir::NameLoc::get(b.getStringAttr(out.name()), fileLoc));
+      t.value =
+          materialize(*t.host, out.name(),
+                      mlir::NameLoc::get(b.getStringAttr(out.name()), fileLoc));
     }
     results.push_back(t.value);
   }
   mlir::func::ReturnOp::create(b, fileLoc, results);
-  func.setType(b.getFunctionType(argTypes, mlir::ValueRange(results).getTypes()));
+  func.setType(
+      b.getFunctionType(argTypes, mlir::ValueRange(results).getTypes()));
   for (int i = 0; i < graph.output_size(); ++i)
     func.setResultAttr(i, "anvil.name",
                        b.getStringAttr(graph.output(i).name()));
@@ -1920,8 +2607,9 @@ anvil::importOnnxModel(mlir::MLIRContext &ctx, llvm::StringRef path,
 
 llvm::Error anvil::parseShapePin(llvm::StringRef spec, ImportOptions &opts) {
   auto bad = [&](const llvm::Twine &why) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   ("bad --shape '" + spec + "': " + why).str());
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        ("bad --shape '" + spec + "': " + why).str());
   };
   size_t eq = spec.rfind('=');
   if (eq == llvm::StringRef::npos || eq == 0)

@@ -1,4 +1,4 @@
-//===- Importer.h - ONNX model to anvil dialect importer ---------*- C++ -*-===//
+//===- Importer.h - ONNX model to anvil dialect importer --------*- C++ -*-===//
 //
 // The ONNX front end: reads a .onnx (protobuf) or .onnxtxt (ONNX text format)
 // model, validates it with libonnx, folds the shape arithmetic exporters
@@ -24,8 +24,8 @@ namespace anvil {
 
 /// Options of one import.
 struct ImportOptions {
-  /// Static shapes for graph inputs, by input name (`--shape NAME=1x3x224x224`).
-  /// Applied to the model before shape inference.
+  /// Static shapes for graph inputs, by input name (`--shape
+  /// NAME=1x3x224x224`). Applied to the model before shape inference.
   std::map<std::string, std::vector<int64_t>> shapePins;
 };
 

@@ -1,4 +1,4 @@
-//===- ModelLoader.cpp - read, validate and pin an ONNX model ----*- C++ -*-===//
+//===- ModelLoader.cpp - read, validate, pin an ONNX model ------*- C++ -*-===//
 //
 // libonnx reports problems by throwing; every call into it is wrapped so that
 // a bad file becomes an llvm::Error with a message that names the file.
@@ -89,15 +89,15 @@ llvm::Error inlineExternalData(llvm::StringRef path, llvm::StringRef modelDir,
       (entry.key() == "offset" ? offset : length) = v;
     }
   }
-  std::string what = "external data '" + location + "' of tensor '" +
-                     tensor.name() + "'";
+  std::string what =
+      "external data '" + location + "' of tensor '" + tensor.name() + "'";
   if (location.empty())
     return fileError(path, "external data of tensor '" + tensor.name() +
                                "' has no location");
   if (llvm::sys::path::is_absolute(location) ||
       llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows))
     return fileError(path, what + " is an absolute path; external data must "
-                               "be a file inside the model's folder");
+                                  "be a file inside the model's folder");
   // Walk the components: `..` must never climb above the model's folder.
   int depth = 0;
   for (auto it = llvm::sys::path::begin(location),
@@ -129,8 +129,8 @@ llvm::Error inlineExternalData(llvm::StringRef path, llvm::StringRef modelDir,
   auto buffer = llvm::MemoryBuffer::getFile(realFull, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return fileError(path, what + " cannot be read: " +
-                               buffer.getError().message());
+    return fileError(path,
+                     what + " cannot be read: " + buffer.getError().message());
   int64_t size = (*buffer)->getBufferSize();
   if (length < 0)
     length = size - std::min(offset, size);
@@ -339,8 +339,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
                                    firstLine(status.ErrorMessage().c_str()) +
                                    ")");
     } catch (const std::exception &e) {
-      return fileError(path, "not a valid ONNX model (" + firstLine(e.what()) +
-                                 ")");
+      return fileError(path,
+                       "not a valid ONNX model (" + firstLine(e.what()) + ")");
     }
   } else {
     llvm::StringRef bytes = (*buffer)->getBuffer();
@@ -372,8 +372,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
-    return fileError(path, "not a valid ONNX model (" + firstLine(e.what()) +
-                               ")");
+    return fileError(path,
+                     "not a valid ONNX model (" + firstLine(e.what()) + ")");
   }
   try {
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,

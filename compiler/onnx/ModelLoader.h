@@ -1,4 +1,4 @@
-//===- ModelLoader.h - read, validate and pin an ONNX model ------*- C++ -*-===//
+//===- ModelLoader.h - read, validate, pin an ONNX model --------*- C++ -*-===//
 //
 // The first half of the importer: file I/O (binary or text format), external
 // data confined to the model's folder, `--shape` pins, the libonnx checker and

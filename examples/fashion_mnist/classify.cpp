@@ -1,4 +1,4 @@
-//===- classify.cpp - Fashion-MNIST with an Anvil-compiled model --*- C++ -*-===//
+//===- classify.cpp - Fashion-MNIST through Anvil's C ABI -------*- C++ -*-===//
 //
 // Classifies the 10,000 Fashion-MNIST test images with the library that
 //   anvilc examples/fashion_mnist/model.onnx -o <dir>/libfashion_mnist.so
@@ -110,7 +110,8 @@ std::vector<uint8_t> readNpyU8(const std::string &path) {
     if (data.size() < 12)
       die(path + ": truncated .npy header");
     headerLen = size_t(uint8_t(data[8])) | size_t(uint8_t(data[9])) << 8 |
-                size_t(uint8_t(data[10])) << 16 | size_t(uint8_t(data[11])) << 24;
+                size_t(uint8_t(data[10])) << 16 |
+                size_t(uint8_t(data[11])) << 24;
     start = 12;
   }
   if (data.size() < start + headerLen)
@@ -123,7 +124,8 @@ std::vector<uint8_t> readNpyU8(const std::string &path) {
 }
 
 /// Finds `"key": <integer>` in a small, trusted JSON file (accuracy.json).
-std::optional<long> jsonInteger(const std::string &json, const std::string &key) {
+std::optional<long> jsonInteger(const std::string &json,
+                                const std::string &key) {
   size_t at = json.find("\"" + key + "\"");
   if (at == std::string::npos)
     return std::nullopt;
@@ -142,8 +144,8 @@ void check(anvil_status_t status, const anvil_context_t *context,
            const char *what) {
   if (status == ANVIL_STATUS_OK)
     return;
-  std::string message = std::string(what) + " failed: " +
-                        anvil_status_string(status);
+  std::string message =
+      std::string(what) + " failed: " + anvil_status_string(status);
   if (context && *anvil_context_last_error(context))
     message += std::string(": ") + anvil_context_last_error(context);
   die(message);
@@ -230,7 +232,8 @@ int main(int argc, char **argv) {
   anvil_context_options_init(&options);
   options.num_threads = threads;
   anvil_context_t *context = nullptr;
-  check(fashion_mnist_create(&options, &context), nullptr, "fashion_mnist_create");
+  check(fashion_mnist_create(&options, &context), nullptr,
+        "fashion_mnist_create");
 
   float logits[kClasses];
   auto classify = [&](uint32_t image) {
@@ -255,7 +258,8 @@ int main(int argc, char **argv) {
     latencyUs[i] =
         std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   }
-  double seconds = std::chrono::duration<double>(Clock::now() - loopStart).count();
+  double seconds =
+      std::chrono::duration<double>(Clock::now() - loopStart).count();
   fashion_mnist_destroy(context);
 
   long correct = 0;
@@ -272,10 +276,11 @@ int main(int argc, char **argv) {
 
   std::printf("\nanvil accuracy:   %.2f %% (%ld/%u)\n", accuracy, correct,
               numImages);
-  std::printf("images/s:         %.0f  (batch 1, %s threads, %u images in %.3f s)\n",
-              numImages / seconds,
-              threads ? std::to_string(threads).c_str() : "default", numImages,
-              seconds);
+  std::printf(
+      "images/s:         %.0f  (batch 1, threads: %s, %u images in %.3f s)\n",
+      numImages / seconds,
+      threads ? std::to_string(threads).c_str() : "default", numImages,
+      seconds);
   std::printf("latency:          median %.1f us, p99 %.1f us\n",
               latencyUs[latencyUs.size() / 2],
               latencyUs[std::min<size_t>(latencyUs.size() - 1,
@@ -297,7 +302,8 @@ int main(int argc, char **argv) {
                 diff, tolerance);
     if (std::fabs(diff) > tolerance + 1e-9) {
       std::printf("FAIL: Anvil's accuracy differs from PyTorch's by more than "
-                  "%.2f percentage points\n", tolerance);
+                  "%.2f percentage points\n",
+                  tolerance);
       status = 1;
     }
   }

@@ -36,8 +36,7 @@ inline NormalizedTranspose normalize(const TransposeShape &s) {
     int64_t d = s.perm[i];
     if (s.inDims[d] == 1)
       continue;
-    if (r.rank > 0 &&
-        r.inStride[r.rank - 1] == stride[d] * s.inDims[d]) {
+    if (r.rank > 0 && r.inStride[r.rank - 1] == stride[d] * s.inDims[d]) {
       r.dims[r.rank - 1] *= s.inDims[d];
       r.inStride[r.rank - 1] = stride[d];
       continue;
@@ -190,9 +189,8 @@ void pad_f32(const float *in, float *out, const ExecContext &ctx) {
     constexpr int64_t pb = S.padBegin[last];
     // Output columns [c0, c1) copy input columns [c0 - pb, c1 - pb).
     constexpr int64_t c0 = pb > 0 ? pb : 0;
-    constexpr int64_t c1 = (iw + pb < ow ? iw + pb : ow) > c0
-                               ? (iw + pb < ow ? iw + pb : ow)
-                               : c0;
+    constexpr int64_t c1 =
+        (iw + pb < ow ? iw + pb : ow) > c0 ? (iw + pb < ow ? iw + pb : ow) : c0;
     parallelFor(
         ctx, rows,
         [&](int64_t b, int64_t e, int) {
@@ -203,7 +201,8 @@ void pad_f32(const float *in, float *out, const ExecContext &ctx) {
             for (int64_t d = last - 1; d >= 0; --d) {
               int64_t o = rem % S.outDims[d];
               rem /= S.outDims[d];
-              int64_t i = detail::padSource(o, S.padBegin[d], S.inDims[d], S.mode);
+              int64_t i =
+                  detail::padSource(o, S.padBegin[d], S.inDims[d], S.mode);
               if (i < 0)
                 constant = true;
               else

@@ -34,15 +34,17 @@ ANVIL_INLINE __m512 unaryOp(__m512 x, __m512 alpha, __m512 beta) {
   else if constexpr (K == UnaryKind::Tanh)
     return vmath::tanh(x);
   else if constexpr (K == UnaryKind::LeakyRelu)
-    return _mm512_mask_mul_ps(
-        x, _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, alpha);
+    return _mm512_mask_mul_ps(x, _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x,
+                              alpha);
   else if constexpr (K == UnaryKind::HardSigmoid)
-    return _mm512_min_ps(one, _mm512_max_ps(zero, _mm512_fmadd_ps(alpha, x, beta)));
+    return _mm512_min_ps(one,
+                         _mm512_max_ps(zero, _mm512_fmadd_ps(alpha, x, beta)));
   else if constexpr (K == UnaryKind::HardSwish)
     return _mm512_mul_ps(
-        x, _mm512_min_ps(one, _mm512_max_ps(zero, _mm512_fmadd_ps(
-                                                      _mm512_set1_ps(1.0f / 6.0f),
-                                                      x, _mm512_set1_ps(0.5f)))));
+        x, _mm512_min_ps(
+               one,
+               _mm512_max_ps(zero, _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 6.0f),
+                                                   x, _mm512_set1_ps(0.5f)))));
   else if constexpr (K == UnaryKind::Exp)
     return vmath::exp(x);
   else if constexpr (K == UnaryKind::Log)
@@ -147,8 +149,7 @@ void unary_f32(const float *in, float *out, float alpha, float beta,
         for (int64_t v = b; v < e; ++v) {
           __mmask16 m = tailMask(Count - v * 16);
           __m512 x = _mm512_maskz_loadu_ps(m, in + v * 16);
-          _mm512_mask_storeu_ps(out + v * 16, m,
-                                detail::unaryOp<K>(x, va, vb));
+          _mm512_mask_storeu_ps(out + v * 16, m, detail::unaryOp<K>(x, va, vb));
         }
       },
       Count >= kParallelElementwiseMin);

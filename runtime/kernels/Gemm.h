@@ -32,40 +32,47 @@ struct GemmEpilogue {
 /// The last of the NR vectors of each row may be partial: lastMask selects
 /// its valid lanes for B loads and C loads/stores (masked loads never fault,
 /// so the B operand may end exactly at the end of its buffer).
-template <int MR, int NR, int AS, BiasKind BK, bool Scale>
+///
+/// Indexed: row k of B starts at b + offs[k] instead of b + k * ldb (the
+/// implicit-GEMM conv reads kernel taps straight from a padded input block).
+template <int MR, int NR, int AS, BiasKind BK, bool Scale, bool Indexed = false>
 ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
                                   const float *__restrict b, int64_t ldb,
                                   __mmask16 lastMask, float *c, int64_t ldc,
-                                  const GemmEpilogue &ep) {
+                                  const GemmEpilogue &ep,
+                                  const int32_t *offs = nullptr) {
   __m512 acc[MR][NR];
-ANVIL_UNROLL
-  for (int i = 0; i < MR; ++i)
-ANVIL_UNROLL
+  ANVIL_UNROLL
+  for (int i = 0; i < MR; ++i) {
+    ANVIL_UNROLL
     for (int j = 0; j < NR; ++j)
       acc[i][j] = _mm512_setzero_ps();
+  }
 
   for (int64_t k = 0; k < kc; ++k) {
+    const float *bk = Indexed ? b + offs[k] : b;
     __m512 bv[NR];
-ANVIL_UNROLL
+    ANVIL_UNROLL
     for (int j = 0; j < NR; ++j)
-      bv[j] = j == NR - 1 ? _mm512_maskz_loadu_ps(lastMask, b + j * 16)
-                          : _mm512_loadu_ps(b + j * 16);
-ANVIL_UNROLL
+      bv[j] = j == NR - 1 ? _mm512_maskz_loadu_ps(lastMask, bk + j * 16)
+                          : _mm512_loadu_ps(bk + j * 16);
+    ANVIL_UNROLL
     for (int i = 0; i < MR; ++i) {
       __m512 av = _mm512_set1_ps(a[i]);
-ANVIL_UNROLL
+      ANVIL_UNROLL
       for (int j = 0; j < NR; ++j)
         acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
     }
     a += AS;
-    b += ldb;
+    if constexpr (!Indexed)
+      b += ldb;
   }
 
   const __m512 alpha = _mm512_set1_ps(ep.alpha);
-ANVIL_UNROLL
+  ANVIL_UNROLL
   for (int i = 0; i < MR; ++i) {
     float *ci = c + i * ldc;
-ANVIL_UNROLL
+    ANVIL_UNROLL
     for (int j = 0; j < NR; ++j) {
       __mmask16 m = j == NR - 1 ? lastMask : __mmask16(0xFFFF);
       __m512 v = acc[i][j];
@@ -89,28 +96,30 @@ ANVIL_UNROLL
 
 /// Runtime (mr, nr) -> the instantiation for it; mr in [1, MaxMR], nr in
 /// [1, MaxNR]. Tails use smaller tiles instead of wasted lanes.
-template <int MaxMR, int MaxNR, int AS, BiasKind BK, bool Scale, int MR = 1>
+template <int MaxMR, int MaxNR, int AS, BiasKind BK, bool Scale,
+          bool Indexed = false, int MR = 1>
 ANVIL_INLINE void gemmDispatch(int mr, int nr, int64_t kc, const float *a,
                                const float *b, int64_t ldb, __mmask16 lastMask,
-                               float *c, int64_t ldc, const GemmEpilogue &ep) {
+                               float *c, int64_t ldc, const GemmEpilogue &ep,
+                               const int32_t *offs = nullptr) {
   if constexpr (MR < MaxMR) {
     if (mr != MR)
-      return gemmDispatch<MaxMR, MaxNR, AS, BK, Scale, MR + 1>(
-          mr, nr, kc, a, b, ldb, lastMask, c, ldc, ep);
+      return gemmDispatch<MaxMR, MaxNR, AS, BK, Scale, Indexed, MR + 1>(
+          mr, nr, kc, a, b, ldb, lastMask, c, ldc, ep, offs);
   }
   if constexpr (MaxNR >= 4)
     if (nr == 4)
-      return gemmMicroKernel<MR, 4, AS, BK, Scale>(kc, a, b, ldb, lastMask, c,
-                                                   ldc, ep);
+      return gemmMicroKernel<MR, 4, AS, BK, Scale, Indexed>(
+          kc, a, b, ldb, lastMask, c, ldc, ep, offs);
   if constexpr (MaxNR >= 3)
     if (nr == 3)
-      return gemmMicroKernel<MR, 3, AS, BK, Scale>(kc, a, b, ldb, lastMask, c,
-                                                   ldc, ep);
+      return gemmMicroKernel<MR, 3, AS, BK, Scale, Indexed>(
+          kc, a, b, ldb, lastMask, c, ldc, ep, offs);
   if (nr == 2)
-    return gemmMicroKernel<MR, 2, AS, BK, Scale>(kc, a, b, ldb, lastMask, c,
-                                                 ldc, ep);
-  return gemmMicroKernel<MR, 1, AS, BK, Scale>(kc, a, b, ldb, lastMask, c, ldc,
-                                               ep);
+    return gemmMicroKernel<MR, 2, AS, BK, Scale, Indexed>(
+        kc, a, b, ldb, lastMask, c, ldc, ep, offs);
+  return gemmMicroKernel<MR, 1, AS, BK, Scale, Indexed>(kc, a, b, ldb, lastMask,
+                                                        c, ldc, ep, offs);
 }
 
 } // namespace anvil::kernels::detail

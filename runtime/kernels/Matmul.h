@@ -56,7 +56,8 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
   constexpr int64_t mBlocks = ceilDiv(M, kMatMC);
   // Equal row blocks (multiples of 6) rather than full blocks plus a runt,
   // so threads get equal work.
-  constexpr int64_t mStep = roundUpTo(ceilDiv(M, mBlocks > 0 ? mBlocks : 1), kMatMR);
+  constexpr int64_t mStep =
+      roundUpTo(ceilDiv(M, mBlocks > 0 ? mBlocks : 1), kMatMR);
   constexpr bool scale = S.alpha != 1.0f;
   if constexpr (M <= 0 || N <= 0) {
     return;
@@ -98,9 +99,8 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
           const int64_t kc = K - k0 < kMatKC ? K - k0 : kMatKC;
           detail::matmulPackA<S>(aB, m0, mLen, k0, kc, aPack);
           for (int64_t p = p0; p < p1; ++p) {
-            const int64_t cols = N - p * kMatPanel < kMatPanel
-                                     ? N - p * kMatPanel
-                                     : kMatPanel;
+            const int64_t cols =
+                N - p * kMatPanel < kMatPanel ? N - p * kMatPanel : kMatPanel;
             const int nr = int(ceilDiv(cols, 16));
             const __mmask16 lastMask = tailMask(cols - (nr - 1) * 16);
             detail::GemmEpilogue ep{k0 > 0, k0 + kMatKC >= K,

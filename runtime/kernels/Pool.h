@@ -25,10 +25,10 @@ template <PoolShape S, bool IsMax>
 void poolImpl(const float *in, float *out, const ExecContext &ctx) {
   constexpr int64_t rowVecs = ceilDiv(S.ow, 16);
   constexpr int64_t planes = S.n * S.c;
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                         12, 13, 14, 15);
-  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                          20, 22, 24, 26, 28, 30);
+  const __m512i lane =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                          22, 24, 26, 28, 30);
   // Lanes of a 16-float load at column i0 that lie inside the row.
   auto inside = [](int64_t i0) {
     __mmask16 hi = S.w - i0 <= 0 ? __mmask16(0) : tailMask(S.w - i0);
@@ -67,8 +67,8 @@ void poolImpl(const float *in, float *out, const ExecContext &ctx) {
                 continue;
               const float *xr = x + ih * S.w;
               for (int64_t j = 0; j < S.kw; ++j) {
-                __m512i iw = _mm512_add_epi32(
-                    iw0, _mm512_set1_epi32(int(j * S.dilW)));
+                __m512i iw =
+                    _mm512_add_epi32(iw0, _mm512_set1_epi32(int(j * S.dilW)));
                 __mmask16 valid =
                     m &
                     _mm512_cmp_epi32_mask(iw, _mm512_setzero_si512(),
@@ -82,7 +82,8 @@ void poolImpl(const float *in, float *out, const ExecContext &ctx) {
                 } else if constexpr (S.strideW == 2) {
                   // Two contiguous loads and a permute beat a gather.
                   __m512 lo = _mm512_maskz_loadu_ps(inside(i0), xr + i0);
-                  __m512 hi = _mm512_maskz_loadu_ps(inside(i0 + 16), xr + i0 + 16);
+                  __m512 hi =
+                      _mm512_maskz_loadu_ps(inside(i0 + 16), xr + i0 + 16);
                   val = _mm512_mask_mov_ps(
                       acc, valid, _mm512_permutex2var_ps(lo, evens, hi));
                 } else {
@@ -98,8 +99,8 @@ void poolImpl(const float *in, float *out, const ExecContext &ctx) {
               // Column counts do not depend on the row; count them once per
               // vector from the same clipping rule.
               for (int64_t j = 0; j < S.kw; ++j) {
-                __m512i iw = _mm512_add_epi32(
-                    iw0, _mm512_set1_epi32(int(j * S.dilW)));
+                __m512i iw =
+                    _mm512_add_epi32(iw0, _mm512_set1_epi32(int(j * S.dilW)));
                 int64_t lo = S.countIncludePad ? -S.padL : 0;
                 int64_t hi = S.countIncludePad ? S.w + S.padR : S.w;
                 __mmask16 ok =
@@ -109,9 +110,9 @@ void poolImpl(const float *in, float *out, const ExecContext &ctx) {
                                           _MM_CMPINT_LT);
                 cntW = _mm512_mask_add_ps(cntW, ok, cntW, _mm512_set1_ps(1.0f));
               }
-              __m512 cnt = _mm512_max_ps(
-                  _mm512_mul_ps(cntW, _mm512_set1_ps(cntH)),
-                  _mm512_set1_ps(1.0f));
+              __m512 cnt =
+                  _mm512_max_ps(_mm512_mul_ps(cntW, _mm512_set1_ps(cntH)),
+                                _mm512_set1_ps(1.0f));
               acc = _mm512_div_ps(acc, cnt);
             }
             _mm512_mask_storeu_ps(y + ow0, m, acc);
@@ -148,7 +149,8 @@ void global_avg_pool_f32(const float *in, float *out, const ExecContext &ctx) {
             s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + j + 16));
           }
           for (; j < HW; j += 16)
-            s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(tailMask(HW - j), x + j));
+            s0 = _mm512_add_ps(s0,
+                               _mm512_maskz_loadu_ps(tailMask(HW - j), x + j));
           out[r] = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) * (1.0f / HW);
         }
       },

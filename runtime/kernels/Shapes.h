@@ -6,12 +6,17 @@
 //
 // Packed layouts (all floats, unused lanes zero):
 //
-//  conv2d, "GEMM" path (input channels per group Cg > 1):
+//  conv2d, pixel-vector GEMM path (input channels per group Cg > 1):
 //    gOIhw8o: [groups][ceil(Kg / 8)][Cg * R * S][8]
 //    Output channels of a group are blocked by kConvMR = 8; within a block
 //    the 8 weights of one reduction index (c, r, s) are contiguous, in the
 //    order the microkernel broadcasts them. Reduction index = (c * R + r) * S
 //    + s, the row order of the im2col tile. Channels past Kg are zero.
+//  conv2d, channel-vector path (Cg > 1 but few output pixels, see
+//  conv2dUsesChannelVectorPath: 7x7 maps, 1x1 outputs):
+//    gOIhw48o: [groups][ceil(Kg / 48)][Cg * R * S][48]
+//    48 output channels (3 vectors) per panel, loaded as vectors while
+//    pixels are broadcast. Channels past Kg are zero.
 //  conv2d, depthwise path (Cg == 1, any channel multiplier):
 //    plain KCRS = [K][R][S]; the kernel vectorizes over output width and
 //    broadcasts one weight at a time.
@@ -59,7 +64,7 @@ struct PoolShape {
 };
 
 constexpr int kMaxRank = 8;
-struct BroadcastShape {         // binary elementwise
+struct BroadcastShape { // binary elementwise
   int64_t rank;
   int64_t dims[kMaxRank];       // output dims
   int64_t lhsStrides[kMaxRank]; // element strides, 0 where broadcast
@@ -110,8 +115,8 @@ constexpr int64_t kConvPanel = kConvNR * 16;
 /// Reduction slice per microkernel call: the 48-pixel B panel of one slice
 /// (128 x 48 floats = 24 KiB) stays in L1 while every channel block uses it.
 constexpr int64_t kConvKC = 128;
-/// Budget for one thread's im2col tile (floats): 512 KiB, a quarter of this
-/// machine's L2, so the tile is still in L2 when the GEMM reads it back.
+/// Budget for one thread's im2col slice (floats): 512 KiB, a quarter of this
+/// machine's L2, so the slice is still in L2 when the GEMM reads it back.
 constexpr int64_t kConvTileFloats = 128 * 1024;
 
 /// matmul microkernel tile: 6 rows (broadcast A) x 4 vectors of 16 columns.
@@ -151,20 +156,68 @@ constexpr bool conv2dIsDirect1x1(const Conv2DShape &s) {
 constexpr int64_t conv2dReduction(const Conv2DShape &s) {
   return conv2dInPerGroup(s) * s.r * s.s;
 }
-/// Output pixels per tile of the GEMM path: tiles are as large as the
-/// im2col budget allows, then evened out (multiples of 16 pixels) so that
-/// no tile is a runt and threads get equal shares.
+/// Largest output-pixel tile of the GEMM path. The kernel im2cols one
+/// reduction slice (kConvKC rows) of a tile at a time, so a tile may span
+/// up to kConvTileFloats / kConvKC = 1024 pixels; larger maps are cut into
+/// equal tiles (multiples of 16 pixels, no runt).
 constexpr int64_t conv2dPixelTile(const Conv2DShape &s) {
   int64_t pixels = s.oh * s.ow;
-  int64_t red = conv2dReduction(s) > 0 ? conv2dReduction(s) : 1;
-  int64_t maxTile = kConvTileFloats / red / 16 * 16;
-  if (maxTile < kConvPanel)
-    maxTile = kConvPanel;
+  int64_t maxTile = kConvTileFloats / kConvKC / 16 * 16;
   int64_t tiles = ceilDiv(pixels, maxTile);
   if (tiles < 1)
     tiles = 1;
   return roundUpTo(ceilDiv(pixels, tiles), 16);
 }
+
+/// Few output pixels (7x7 maps, 1x1 "fully connected" convs): vectors over
+/// pixels would waste lanes (49 pixels fill 4 vectors), so this path puts
+/// output channels in the vector lanes instead and broadcasts pixels.
+constexpr bool conv2dUsesChannelVectorPath(const Conv2DShape &s) {
+  int64_t pixels = s.oh * s.ow;
+  return !conv2dUsesDepthwisePath(s) && conv2dOutPerGroup(s) >= 16 &&
+         pixels <= 128 && pixels * 8 < roundUpTo(pixels, 16) * 7;
+}
+/// Stride-1 convs with wide output rows skip im2col: the GEMM reads each
+/// kernel tap straight from a zero-padded block of input rows, computing
+/// "wide" rows of OW + (S-1)*dilW pixels whose extra columns are dropped.
+/// Worth it while those extra columns cost less than im2col (<= 1/16).
+constexpr bool conv2dUsesImplicitPath(const Conv2DShape &s) {
+  return !conv2dUsesDepthwisePath(s) && !conv2dUsesChannelVectorPath(s) &&
+         !conv2dIsDirect1x1(s) && s.strideH == 1 && s.strideW == 1 &&
+         s.r * s.s > 1 && (s.s - 1) * s.dilW * 16 <= s.ow;
+}
+/// Implicit path geometry: wide row length, output rows per tile (at most
+/// ~1024 wide pixels, padded block within kConvTileFloats), floats per
+/// channel of the padded block (its rows plus slack for the last row's
+/// wide columns), and floats per output channel of the wide result.
+constexpr int64_t conv2dImplicitWidth(const Conv2DShape &s) {
+  return s.ow + (s.s - 1) * s.dilW;
+}
+constexpr int64_t conv2dImplicitRows(const Conv2DShape &s) {
+  int64_t wp = conv2dImplicitWidth(s), halo = (s.r - 1) * s.dilH;
+  int64_t rows = 1024 / wp;
+  int64_t byBlock = kConvTileFloats / (conv2dInPerGroup(s) * wp) - halo;
+  if (byBlock < rows)
+    rows = byBlock;
+  if (rows > s.oh)
+    rows = s.oh;
+  if (rows < 1)
+    rows = 1;
+  int64_t tiles = ceilDiv(s.oh, rows);
+  return ceilDiv(s.oh, tiles);
+}
+constexpr int64_t conv2dImplicitChannelFloats(const Conv2DShape &s) {
+  return roundUpTo((conv2dImplicitRows(s) + (s.r - 1) * s.dilH) *
+                           conv2dImplicitWidth(s) +
+                       (s.s - 1) * s.dilW,
+                   16);
+}
+constexpr int64_t conv2dImplicitResultFloats(const Conv2DShape &s) {
+  return roundUpTo(conv2dImplicitRows(s) * conv2dImplicitWidth(s), 16);
+}
+
+/// Channel-vector path: output channels per packed weight panel.
+constexpr int64_t kConvCvPanel = kConvNR * 16;
 
 /// Depthwise path: one input plane, zero padded and split by column phase
 /// (column x goes to phase x % strideW, slot x / strideW) so that every
@@ -179,6 +232,9 @@ constexpr int64_t conv2dDwPlaneCols(const Conv2DShape &s) {
 constexpr int64_t conv2dPackedWeightFloats(const Conv2DShape &s) {
   if (conv2dUsesDepthwisePath(s))
     return s.k * s.r * s.s;
+  if (conv2dUsesChannelVectorPath(s))
+    return s.groups * ceilDiv(conv2dOutPerGroup(s), kConvCvPanel) *
+           conv2dReduction(s) * kConvCvPanel;
   return s.groups * ceilDiv(conv2dOutPerGroup(s), kConvMR) *
          conv2dReduction(s) * kConvMR;
 }
@@ -188,9 +244,25 @@ constexpr int64_t conv2dScratchFloats(const Conv2DShape &s) {
   if (conv2dUsesDepthwisePath(s))
     return roundUpTo(conv2dDwPlaneRows(s) * s.strideW * conv2dDwPlaneCols(s),
                      16);
+  if (conv2dUsesChannelVectorPath(s)) {
+    int64_t pixels = s.oh * s.ow;
+    // im2col of all pixels (unless direct), its pixel-tile-major repack,
+    // and the transposed result block.
+    int64_t red = conv2dReduction(s);
+    int64_t col = conv2dIsDirect1x1(s) ? 0 : roundUpTo(red * pixels, 16);
+    int64_t pack = ceilDiv(pixels, kConvMR) * red * kConvMR;
+    return col + pack + pixels * roundUpTo(conv2dOutPerGroup(s), kConvCvPanel);
+  }
+  if (conv2dUsesImplicitPath(s))
+    // Tap offsets, padded input block, wide results of all channels.
+    return roundUpTo(conv2dReduction(s), 16) +
+           conv2dInPerGroup(s) * conv2dImplicitChannelFloats(s) +
+           roundUpTo(conv2dOutPerGroup(s), kConvMR) *
+               conv2dImplicitResultFloats(s);
   if (conv2dIsDirect1x1(s))
     return 0;
-  return conv2dReduction(s) * conv2dPixelTile(s);
+  int64_t rows = conv2dReduction(s) < kConvKC ? conv2dReduction(s) : kConvKC;
+  return rows * conv2dPixelTile(s);
 }
 
 /// Packs KCRS weights ([K][C/groups][R][S]) into the layout above.
@@ -201,16 +273,19 @@ inline void conv2dPackWeights(const Conv2DShape &s, const float *kcrs,
       packed[i] = kcrs[i];
     return;
   }
+  // Both GEMM layouts are [groups][blocks][red][width]: 8-channel blocks
+  // broadcast by the pixel-vector path, 48-channel panels loaded as vectors
+  // by the channel-vector path.
+  const int64_t width = conv2dUsesChannelVectorPath(s) ? kConvCvPanel : kConvMR;
   const int64_t kg = conv2dOutPerGroup(s), red = conv2dReduction(s);
-  const int64_t blocks = ceilDiv(kg, kConvMR);
+  const int64_t blocks = ceilDiv(kg, width);
   for (int64_t g = 0; g < s.groups; ++g)
     for (int64_t b = 0; b < blocks; ++b) {
-      float *dst = packed + (g * blocks + b) * red * kConvMR;
+      float *dst = packed + (g * blocks + b) * red * width;
       for (int64_t j = 0; j < red; ++j)
-        for (int64_t i = 0; i < kConvMR; ++i) {
-          int64_t oc = b * kConvMR + i;
-          dst[j * kConvMR + i] =
-              oc < kg ? kcrs[(g * kg + oc) * red + j] : 0.0f;
+        for (int64_t i = 0; i < width; ++i) {
+          int64_t oc = b * width + i;
+          dst[j * width + i] = oc < kg ? kcrs[(g * kg + oc) * red + j] : 0.0f;
         }
     }
 }
@@ -253,8 +328,8 @@ constexpr int64_t matmulPackedBIndex(const MatmulShape &s, int64_t b) {
   return idx;
 }
 /// Element offset of A (or unpacked B) for output batch entry `b`.
-constexpr int64_t matmulBatchOffset(const MatmulShape &s, const int64_t *strides,
-                                    int64_t b) {
+constexpr int64_t matmulBatchOffset(const MatmulShape &s,
+                                    const int64_t *strides, int64_t b) {
   int64_t off = 0;
   for (int64_t d = s.batchRank - 1; d >= 0; --d) {
     off += (b % s.batch[d]) * strides[d];

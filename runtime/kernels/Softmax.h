@@ -28,7 +28,8 @@ void softmax_f32(const float *in, float *out, const ExecContext &ctx) {
             __m512 mx = _mm512_set1_ps(-__builtin_inff());
             for (int64_t j = 0; j < Axis; j += 16) {
               __mmask16 m = tailMask(Axis - j);
-              mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, x + j));
+              mx = _mm512_mask_max_ps(mx, m, mx,
+                                      _mm512_maskz_loadu_ps(m, x + j));
             }
             __m512 vmax = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
             __m512 sum = _mm512_setzero_ps();
@@ -43,7 +44,8 @@ void softmax_f32(const float *in, float *out, const ExecContext &ctx) {
             for (int64_t j = 0; j < Axis; j += 16) {
               __mmask16 m = tailMask(Axis - j);
               _mm512_mask_storeu_ps(
-                  y + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + j), inv));
+                  y + j, m,
+                  _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + j), inv));
             }
           }
         },

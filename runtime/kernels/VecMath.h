@@ -24,9 +24,9 @@ ANVIL_INLINE __m512 exp(__m512 x) {
   // min/max return their second operand when one is NaN: keep x second so
   // NaN survives the clamp. The bounds only keep n finite.
   x = _mm512_max_ps(set1(-104.0f), _mm512_min_ps(set1(89.0f), x));
-  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, set1(1.44269504088896341f)),
-                                  _MM_FROUND_TO_NEAREST_INT |
-                                      _MM_FROUND_NO_EXC);
+  __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(x, set1(1.44269504088896341f)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, set1(0.693359375f), x);
   r = _mm512_fnmadd_ps(n, set1(-2.12194440e-4f), r);
   __m512 p = set1(1.9875691500E-4f);
@@ -48,8 +48,8 @@ ANVIL_INLINE __m512 log(__m512 x) {
   __mmask16 big = _mm512_cmp_ps_mask(m, set1(1.41421356237f), _CMP_GE_OQ);
   m = _mm512_mask_mul_ps(m, big, m, set1(0.5f));
   e = _mm512_mask_add_ps(e, big, e, set1(1.0f));
-  __m512 s = _mm512_div_ps(_mm512_sub_ps(m, set1(1.0f)),
-                           _mm512_add_ps(m, set1(1.0f)));
+  __m512 s =
+      _mm512_div_ps(_mm512_sub_ps(m, set1(1.0f)), _mm512_add_ps(m, set1(1.0f)));
   __m512 s2 = _mm512_mul_ps(s, s);
   __m512 p = set1(2.0f / 11.0f);
   p = _mm512_fmadd_ps(p, s2, set1(2.0f / 9.0f));
@@ -73,8 +73,8 @@ ANVIL_INLINE __m512 log(__m512 x) {
 }
 
 ANVIL_INLINE __m512 abs(__m512 x) {
-  return _mm512_castsi512_ps(_mm512_and_si512(
-      _mm512_castps_si512(x), _mm512_set1_epi32(0x7FFFFFFF)));
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7FFFFFFF)));
 }
 
 /// Copies the sign of `sign` onto the non-negative `mag`.

@@ -34,9 +34,8 @@ ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
   int started = 0;
   try {
     for (; started < numThreads_ - 1; ++started)
-      new (&workers_[started]) std::thread([this, started] {
-        workerLoop(started + 1);
-      });
+      new (&workers_[started])
+          std::thread([this, started] { workerLoop(started + 1); });
   } catch (...) {
     stop_.store(true);
     {
@@ -106,7 +105,8 @@ void ThreadPool::workerLoop(int index) {
     // Spin for the configured time, then sleep.
     uint64_t gen = generation_.load(std::memory_order_acquire);
     if (gen == seen) {
-      auto deadline = Clock::now() + std::chrono::microseconds(spinMicroseconds_);
+      auto deadline =
+          Clock::now() + std::chrono::microseconds(spinMicroseconds_);
       for (unsigned spins = 1;; ++spins) {
         ANVIL_CPU_RELAX();
         gen = generation_.load(std::memory_order_acquire);

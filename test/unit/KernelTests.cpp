@@ -87,8 +87,9 @@ std::vector<double> refConv(const Conv2DShape &s, const std::vector<float> &in,
                 int64_t iw = ow * s.strideW - s.padL + q * s.dilW;
                 if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w)
                   continue;
-                acc += double(in[((n * s.c + g * cg + c) * s.h + ih) * s.w + iw]) *
-                       w[((k * cg + c) * s.r + r) * s.s + q];
+                acc +=
+                    double(in[((n * s.c + g * cg + c) * s.h + ih) * s.w + iw]) *
+                    w[((k * cg + c) * s.r + r) * s.s + q];
               }
           out[((n * s.k + k) * s.oh + oh) * s.ow + ow] = acc;
         }
@@ -107,8 +108,8 @@ template <Conv2DShape S> void checkConv(bool withBias = true) {
   conv2d_f32<S>(in.data(), packed.data(), withBias ? bias.data() : nullptr,
                 out.data(), ctx);
   double red = double(S.c / S.groups * S.r * S.s);
-  expectNear(out, refConv(S, in, w, withBias ? bias.data() : nullptr),
-             1e-5, 1e-6 * red, "conv2d");
+  expectNear(out, refConv(S, in, w, withBias ? bias.data() : nullptr), 1e-5,
+             1e-6 * red, "conv2d");
   // Same result without a pool (serial path, thread 0's scratch).
   std::vector<float> serial(out.size(), std::nanf(""));
   ExecContext one{nullptr, ctx.scratch, ctx.scratchFloatsPerThread};
@@ -117,59 +118,104 @@ template <Conv2DShape S> void checkConv(bool withBias = true) {
   EXPECT_EQ(serial, out);
 }
 
-// Fields: n c h w | k r s | oh ow | strideH strideW padT padL padB padR dilH dilW groups
+// Fields: n c h w | k r s | oh ow | strideH strideW padT padL padB padR dilH
+// dilW groups
 TEST(Conv2D, Basic3x3Pad1) {
-  checkConv<Conv2DShape{2, 5, 9, 11, 19, 3, 3, 9, 11, 1, 1, 1, 1, 1, 1, 1, 1, 1}>();
+  checkConv<Conv2DShape{2, 5, 9, 11, 19, 3, 3, 9, 11, 1, 1, 1, 1, 1, 1, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, StridedDilatedAsymmetricPads) {
-  checkConv<Conv2DShape{1, 3, 13, 10, 10, 3, 2, 6, 4, 2, 3, 1, 0, 2, 1, 2, 1, 1}>();
+  checkConv<Conv2DShape{1, 3, 13, 10, 10, 3, 2, 6, 4, 2, 3, 1, 0, 2, 1, 2, 1,
+                        1}>();
 }
 TEST(Conv2D, Direct1x1WithChannelTail) {
-  checkConv<Conv2DShape{2, 17, 7, 7, 33, 1, 1, 7, 7, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{2, 17, 7, 7, 33, 1, 1, 7, 7, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, Direct1x1NoBias) {
-  checkConv<Conv2DShape{1, 24, 10, 13, 16, 1, 1, 10, 13, 1, 1, 0, 0, 0, 0, 1, 1, 1}>(false);
+  checkConv<Conv2DShape{1, 24, 10, 13, 16, 1, 1, 10, 13, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>(false);
 }
 TEST(Conv2D, Strided1x1) {
-  checkConv<Conv2DShape{1, 16, 8, 9, 24, 1, 1, 4, 5, 2, 2, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 16, 8, 9, 24, 1, 1, 4, 5, 2, 2, 0, 0, 0, 0, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, Grouped) {
-  checkConv<Conv2DShape{2, 8, 7, 6, 12, 3, 3, 7, 6, 1, 1, 1, 1, 1, 1, 1, 1, 2}>();
+  checkConv<Conv2DShape{2, 8, 7, 6, 12, 3, 3, 7, 6, 1, 1, 1, 1, 1, 1, 1, 1,
+                        2}>();
 }
 TEST(Conv2D, ManyGroupsSmallChannels) {
-  checkConv<Conv2DShape{1, 32, 6, 6, 64, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8}>();
+  checkConv<Conv2DShape{1, 32, 6, 6, 64, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1,
+                        8}>();
 }
 TEST(Conv2D, DepthwiseStride2) {
-  checkConv<Conv2DShape{1, 7, 15, 15, 7, 3, 3, 8, 8, 2, 2, 1, 1, 1, 1, 1, 1, 7}>();
+  checkConv<Conv2DShape{1, 7, 15, 15, 7, 3, 3, 8, 8, 2, 2, 1, 1, 1, 1, 1, 1,
+                        7}>();
 }
 TEST(Conv2D, DepthwiseMultiplierDilated) {
-  checkConv<Conv2DShape{2, 3, 12, 20, 6, 5, 5, 8, 16, 1, 1, 2, 2, 2, 2, 2, 2, 3}>();
+  checkConv<Conv2DShape{2, 3, 12, 20, 6, 5, 5, 8, 16, 1, 1, 2, 2, 2, 2, 2, 2,
+                        3}>();
 }
 TEST(Conv2D, DepthwiseWideRowAsymmetric) {
-  checkConv<Conv2DShape{1, 4, 5, 70, 4, 3, 3, 3, 23, 2, 3, 1, 2, 0, 0, 1, 1, 4}>(false);
+  checkConv<Conv2DShape{1, 4, 5, 70, 4, 3, 3, 3, 23, 2, 3, 1, 2, 0, 0, 1, 1,
+                        4}>(false);
 }
 TEST(Conv2D, SingleInputChannel) {
-  checkConv<Conv2DShape{1, 1, 28, 28, 20, 5, 5, 24, 24, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 1, 28, 28, 20, 5, 5, 24, 24, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, DeepReductionSeveralTiles) {
   // 576-long reduction (several k slices), 400 pixels (several tiles).
-  checkConv<Conv2DShape{1, 64, 20, 20, 40, 3, 3, 20, 20, 1, 1, 1, 1, 1, 1, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 64, 20, 20, 40, 3, 3, 20, 20, 1, 1, 1, 1, 1, 1, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, FewPixelsSplitChannels) {
-  checkConv<Conv2DShape{1, 32, 5, 5, 64, 1, 1, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 32, 5, 5, 64, 1, 1, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, ResNetStem) {
-  checkConv<Conv2DShape{1, 3, 32, 32, 16, 7, 7, 16, 16, 2, 2, 3, 3, 3, 3, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 3, 32, 32, 16, 7, 7, 16, 16, 2, 2, 3, 3, 3, 3, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, SinglePixelManyImages) {
   // A fully-connected layer written as a conv: one output pixel per image.
-  checkConv<Conv2DShape{3, 37, 1, 1, 29, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{3, 37, 1, 1, 29, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>();
 }
 TEST(Conv2D, TinySpatialDeep) {
-  checkConv<Conv2DShape{1, 70, 3, 3, 20, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 70, 3, 3, 20, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1,
+                        1}>();
+}
+TEST(Conv2D, ChannelVectorGroupedPanelTail) {
+  // 7x7 output (channel-vector path), 2 groups of 50 output channels: one
+  // full 48-channel panel plus a 2-channel tail per group; deep reduction.
+  static_assert(conv2dUsesChannelVectorPath(
+      Conv2DShape{2, 40, 7, 7, 100, 3, 3, 7, 7, 1, 1, 1, 1, 1, 1, 1, 1, 2}));
+  checkConv<Conv2DShape{2, 40, 7, 7, 100, 3, 3, 7, 7, 1, 1, 1, 1, 1, 1, 1, 1,
+                        2}>();
+  checkConv<Conv2DShape{1, 300, 7, 7, 64, 3, 3, 7, 7, 1, 1, 1, 1, 1, 1, 1, 1,
+                        1}>(false);
+}
+TEST(Conv2D, ImplicitStride1) {
+  // Stride-1 convs with wide rows take the implicit (no im2col) path.
+  constexpr Conv2DShape a{2, 5, 20, 36, 19, 3, 3, 20, 36,
+                          1, 1, 1,  1,  1,  1, 1, 1,  1};
+  static_assert(conv2dUsesImplicitPath(a));
+  checkConv<a>();
+  // Dilated, asymmetric pads, two groups, a 5-row window.
+  constexpr Conv2DShape b{1, 6, 17, 70, 18, 5, 3, 15, 66,
+                          1, 1, 3,  0,  2,  0, 2, 2,  2};
+  static_assert(conv2dUsesImplicitPath(b));
+  checkConv<b>(false);
+  // Many channels: several row tiles and reduction slices.
+  constexpr Conv2DShape c{1, 96, 40, 40, 24, 3, 3, 40, 40,
+                          1, 1,  1,  1,  1,  1, 1, 1,  1};
+  static_assert(conv2dUsesImplicitPath(c));
+  checkConv<c>();
 }
 TEST(Conv2D, WindowLargerThanInput) {
-  checkConv<Conv2DShape{1, 2, 3, 3, 9, 5, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, 1}>();
+  checkConv<Conv2DShape{1, 2, 3, 3, 9, 5, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1,
+                        1}>();
 }
 
 //===----------------------------------------------------------------------===//
@@ -292,23 +338,29 @@ template <PoolShape S> void checkPool() {
   expectNear(out, refPool(S, in, false), 1e-5, 1e-6, "avg_pool");
 }
 
-// Fields: n c h w oh ow kh kw | strideH strideW padT padL padB padR dilH dilW | countIncludePad
+// Fields: n c h w oh ow kh kw | strideH strideW padT padL padB padR dilH dilW |
+// countIncludePad
 TEST(Pool, ResNetMaxPool) {
-  checkPool<PoolShape{2, 3, 11, 12, 6, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, false}>();
+  checkPool<PoolShape{2, 3, 11, 12, 6, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1,
+                      false}>();
 }
 TEST(Pool, CeilModeRunsOffTheEnd) {
   checkPool<PoolShape{1, 2, 8, 8, 4, 4, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false}>();
   checkPool<PoolShape{1, 2, 8, 8, 4, 4, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, true}>();
 }
 TEST(Pool, CountIncludePadAsymmetric) {
-  checkPool<PoolShape{1, 3, 9, 40, 10, 41, 3, 3, 1, 1, 1, 1, 2, 3, 1, 1, true}>();
-  checkPool<PoolShape{1, 3, 9, 40, 10, 41, 3, 3, 1, 1, 1, 1, 2, 3, 1, 1, false}>();
+  checkPool<PoolShape{1, 3, 9, 40, 10, 41, 3, 3, 1, 1, 1, 1, 2, 3, 1, 1,
+                      true}>();
+  checkPool<PoolShape{1, 3, 9, 40, 10, 41, 3, 3, 1, 1, 1, 1, 2, 3, 1, 1,
+                      false}>();
 }
 TEST(Pool, DilatedStrided) {
-  checkPool<PoolShape{2, 2, 17, 19, 6, 5, 3, 2, 3, 4, 2, 1, 1, 0, 2, 3, true}>();
+  checkPool<PoolShape{2, 2, 17, 19, 6, 5, 3, 2, 3, 4, 2, 1, 1, 0, 2, 3,
+                      true}>();
 }
 TEST(Pool, WideStride1) {
-  checkPool<PoolShape{1, 1, 5, 50, 3, 48, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, false}>();
+  checkPool<PoolShape{1, 1, 5, 50, 3, 48, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1,
+                      false}>();
 }
 
 template <int64_t NC, int64_t HW> void checkGlobalPool() {
@@ -349,9 +401,9 @@ TEST(BatchNorm, OutOfPlaceAndInPlace) {
   std::vector<double> want(in.size());
   for (int64_t i = 0; i < N * C * I; ++i) {
     int64_t c = (i / I) % C;
-    want[i] = (in[i] - double(mean[c])) * scale[c] /
-                  std::sqrt(double(var[c]) + eps) +
-              bias[c];
+    want[i] =
+        (in[i] - double(mean[c])) * scale[c] / std::sqrt(double(var[c]) + eps) +
+        bias[c];
   }
   ExecContext ctx = env().ctx(0);
   std::vector<float> out(in.size());
@@ -444,8 +496,8 @@ TEST(Unary, Erf) {
 TEST(Unary, SpecialValues) {
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::nanf("");
-  std::vector<float> in = {-inf, inf, nan, 0.0f, -0.0f, -1.0f, 1e-40f, 100.0f,
-                           -200.0f};
+  std::vector<float> in = {-inf,  inf,    nan,    0.0f,   -0.0f,
+                           -1.0f, 1e-40f, 100.0f, -200.0f};
   std::vector<float> out(in.size());
   ExecContext ctx = env().ctx(0);
   unary_f32<UnaryKind::Exp, 9>(in.data(), out.data(), 0, 0, ctx);
@@ -526,7 +578,8 @@ constexpr BroadcastShape bcast(std::initializer_list<int64_t> out,
     s.dims[i++] = d;
   auto strides = [&](std::initializer_list<int64_t> dims, int64_t *st) {
     // dims right-aligned against the output (numpy rules).
-    int64_t off = s.rank - int64_t(dims.size()), acc = 1, j = int64_t(dims.size());
+    int64_t off = s.rank - int64_t(dims.size()), acc = 1,
+            j = int64_t(dims.size());
     const int64_t *p = dims.begin();
     for (int64_t d = s.rank - 1; d >= 0; --d) {
       int64_t k = d - off;
@@ -598,7 +651,8 @@ TEST(Binary, ScalarOperands) {
   checkBinary<BinaryKind::Add, bcast({}, {}, {})>();
 }
 TEST(Binary, ChannelBiasLarge) {
-  checkBinary<BinaryKind::Add, bcast({2, 64, 33, 33}, {2, 64, 33, 33}, {64, 1, 1})>();
+  checkBinary<BinaryKind::Add,
+              bcast({2, 64, 33, 33}, {2, 64, 33, 33}, {64, 1, 1})>();
 }
 TEST(Binary, ArbitraryStrides) {
   // rhs is a transposed view: element (i, j) at j * 6 + i.
@@ -649,7 +703,8 @@ template <int64_t O, int64_t A, int64_t I> void checkSoftmax(float scale) {
       for (int64_t a = 0; a < A; ++a)
         sum += std::exp(in[(o * A + a) * I + i] - mx);
       for (int64_t a = 0; a < A; ++a)
-        want[(o * A + a) * I + i] = std::exp(in[(o * A + a) * I + i] - mx) / sum;
+        want[(o * A + a) * I + i] =
+            std::exp(in[(o * A + a) * I + i] - mx) / sum;
     }
   ExecContext ctx = env().ctx(0);
   std::vector<float> out(in.size(), std::nanf(""));
@@ -744,7 +799,8 @@ template <PadShape S> void checkPad() {
     int64_t rem = o, off = 0;
     bool constant = false;
     for (int64_t d = S.rank - 1; d >= 0; --d) {
-      int64_t i = refPadIndex(rem % S.outDims[d], S.padBegin[d], S.inDims[d], S.mode);
+      int64_t i =
+          refPadIndex(rem % S.outDims[d], S.padBegin[d], S.inDims[d], S.mode);
       rem /= S.outDims[d];
       if (i < 0)
         constant = true;

@@ -293,9 +293,9 @@ TEST(Context, FailRecordsLastError) {
   anvil_context_options_init(&o);
   o.num_threads = 1;
   ASSERT_EQ(anvil::rt::createContext(&o, {64, 0, 0}, &ctx), ANVIL_STATUS_OK);
-  EXPECT_EQ(anvil::rt::fail(ctx, ANVIL_STATUS_INVALID_ARGUMENT,
-                            "input 0 is null"),
-            ANVIL_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      anvil::rt::fail(ctx, ANVIL_STATUS_INVALID_ARGUMENT, "input 0 is null"),
+      ANVIL_STATUS_INVALID_ARGUMENT);
   EXPECT_STREQ(anvil_context_last_error(ctx), "input 0 is null");
   std::string longMsg(5000, 'x');
   EXPECT_EQ(anvil::rt::fail(ctx, ANVIL_STATUS_INTERNAL, longMsg.c_str()),
@@ -326,7 +326,8 @@ TEST(Context, ManyContextsRunIndependently) {
       o.num_threads = 2;
       o.spin_us = 10;
       anvil_context_t *ctx = nullptr;
-      if (anvil::rt::createContext(&o, {4096, 16, 0}, &ctx) != ANVIL_STATUS_OK) {
+      if (anvil::rt::createContext(&o, {4096, 16, 0}, &ctx) !=
+          ANVIL_STATUS_OK) {
         failures++;
         return;
       }
@@ -383,7 +384,8 @@ using namespace anvil::kernels;
 
 TEST(Shapes, ConvPackGemmLayout) {
   // Two groups, 11 output channels per group (one full block of 8 + 3).
-  constexpr Conv2DShape s{1, 6, 5, 5, 22, 2, 3, 4, 3, 1, 1, 0, 0, 0, 0, 1, 1, 2};
+  constexpr Conv2DShape s{1, 6, 5, 5, 22, 2, 3, 4, 3,
+                          1, 1, 0, 0, 0,  0, 1, 1, 2};
   static_assert(!conv2dUsesDepthwisePath(s));
   constexpr int64_t red = 3 * 2 * 3;
   static_assert(conv2dPackedWeightFloats(s) == 2 * 2 * red * 8);
@@ -413,14 +415,36 @@ TEST(Shapes, ConvPackDepthwiseIsPlain) {
 }
 
 TEST(Shapes, ScratchSizes) {
-  constexpr Conv2DShape direct{1, 64, 56, 56, 64, 1, 1, 56, 56, 1, 1, 0, 0, 0, 0, 1, 1, 1};
+  constexpr Conv2DShape direct{1, 64, 56, 56, 64, 1, 1, 56, 56,
+                               1, 1,  0,  0,  0,  0, 1, 1,  1};
   static_assert(conv2dIsDirect1x1(direct));
   static_assert(conv2dScratchFloats(direct) == 0);
-  constexpr Conv2DShape c3{1, 64, 56, 56, 64, 3, 3, 56, 56, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-  static_assert(conv2dScratchFloats(c3) == 576 * conv2dPixelTile(c3));
+  // Stride 2: im2col path, one 128-row reduction slice of a pixel tile.
+  constexpr Conv2DShape c3{1, 64, 112, 112, 64, 3, 3, 56, 56,
+                           2, 2,  1,   1,   1,  1, 1, 1,  1};
+  static_assert(!conv2dUsesImplicitPath(c3) &&
+                !conv2dUsesChannelVectorPath(c3));
+  static_assert(conv2dScratchFloats(c3) == kConvKC * conv2dPixelTile(c3));
   static_assert(conv2dPixelTile(c3) % 16 == 0);
-  static_assert(conv2dPixelTile(c3) * ceilDiv(56 * 56, conv2dPixelTile(c3)) - 56 * 56 < 16 * ceilDiv(56 * 56, conv2dPixelTile(c3)));
+  static_assert(conv2dPixelTile(c3) * ceilDiv(56 * 56, conv2dPixelTile(c3)) -
+                    56 * 56 <
+                16 * ceilDiv(56 * 56, conv2dPixelTile(c3)));
   EXPECT_LE(conv2dScratchFloats(c3), kConvTileFloats);
+  // Stride 1 on a wide map: implicit path, offsets + padded rows + results.
+  constexpr Conv2DShape s1{1, 64, 56, 56, 64, 3, 3, 56, 56,
+                           1, 1,  1,  1,  1,  1, 1, 1,  1};
+  static_assert(conv2dUsesImplicitPath(s1));
+  static_assert(conv2dImplicitWidth(s1) == 58);
+  static_assert(conv2dScratchFloats(s1) ==
+                576 + 64 * conv2dImplicitChannelFloats(s1) +
+                    64 * conv2dImplicitResultFloats(s1));
+  EXPECT_GE(conv2dImplicitChannelFloats(s1),
+            (conv2dImplicitRows(s1) + 2) * 58 + 2);
+  // 7x7 maps: channel-vector path.
+  constexpr Conv2DShape c7{1, 512, 7, 7, 512, 3, 3, 7, 7,
+                           1, 1,   1, 1, 1,   1, 1, 1, 1};
+  static_assert(conv2dUsesChannelVectorPath(c7) && !conv2dUsesImplicitPath(c7));
+  EXPECT_EQ(conv2dPackedWeightFloats(c7), 11 * 4608 * 48);
   MatmulShape m{};
   m.m = 3;
   m.n = 5;

@@ -1,12 +1,13 @@
-//===- anvil-translate.cpp - import an ONNX model as anvil MLIR --*- C++ -*-===//
+//===- anvil-translate.cpp - import ONNX as anvil MLIR ----------*- C++ -*-===//
 //
 // anvil-translate --import-onnx FILE(.onnx|.onnxtxt) [--shape NAME=DIMS]...
-//                 [-o out.mlir]
+//                 [-o out.mlir] [--check-test-data DIR]
 // Prints the imported module; on error prints `error: <message>` and exits 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/Importer.h"
+#include "compiler/onnx/TestData.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,6 +27,12 @@ static cl::opt<std::string> importOnnx("import-onnx",
 static cl::list<std::string>
     shapes("shape", cl::desc("Pin a graph input's shape: NAME=D0xD1x..."),
            cl::value_desc("name=dims"));
+static cl::opt<std::string> checkTestData(
+    "check-test-data",
+    cl::desc("Instead of printing the module, evaluate it on an ONNX "
+             "test_data_set folder's input_*.pb and compare with its "
+             "output_*.pb"),
+    cl::value_desc("dir"));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
 
@@ -51,6 +58,13 @@ int main(int argc, char **argv) {
   auto module = anvil::importOnnxModel(ctx, importOnnx, opts);
   if (!module)
     return fail(llvm::toString(module.takeError()));
+
+  if (!checkTestData.empty()) {
+    if (llvm::Error e =
+            anvil::checkTestData(**module, checkTestData, llvm::outs()))
+      return fail(llvm::toString(std::move(e)));
+    return 0;
+  }
 
   std::string errorMessage;
   auto output = mlir::openOutputFile(outputFile, &errorMessage);

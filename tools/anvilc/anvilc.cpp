@@ -21,7 +21,8 @@ constexpr const char *kUsage = R"(usage: anvilc MODEL -o OUT [options]
 
 Compiles an ONNX model (.onnx, or ONNX text format .onnxtxt) into a shared
 library (OUT.so, self-contained, exports anvil_model_get) or an object file
-(OUT.o, plus the header NAME.h next to it; link with libanvil_runtime.a).
+(OUT.o; link it with libanvil_runtime.a). Both come with the C header NAME.h
+next to them.
 A MODEL ending in .mlir is parsed as anvil IR instead of imported.
 
 options:
@@ -32,6 +33,9 @@ options:
   --emit=mlir              write the IR after the passes
   --compile-to=PHASE       stop after PHASE: import, graph, plan (IR), emit
                            (C++), object (default)
+  --from=PHASE             the .mlir input is the output of PHASE (import,
+                           graph, plan); its passes are skipped, so with
+                           plan the input's own memory plan is used
   --name NAME              model name (C identifier) prefixing NAME_create,
                            NAME_run, ...; default: the output file stem
   --threads-default T      threads a context gets when the caller asks for 0
@@ -115,6 +119,14 @@ int main(int argc, char **argv) {
       if (!options.compileTo)
         return fail("invalid value '" + v +
                     "' for --compile-to (import, graph, plan, emit or object)");
+    } else if ((r = value("--from", v))) {
+      if (!*r)
+        return 1;
+      std::optional<anvil::Phase> from = anvil::parsePhase(v);
+      if (!from || *from > anvil::Phase::Plan)
+        return fail("invalid value '" + v +
+                    "' for --from (import, graph or plan)");
+      options.from = *from;
     } else if ((r = value("--name", v))) {
       if (!*r)
         return 1;
@@ -130,8 +142,8 @@ int main(int argc, char **argv) {
       return fail("unknown option '" + arg.str() + "' (see anvilc --help)");
     } else {
       if (!options.input.empty())
-        return fail("more than one input given ('" + options.input +
-                    "' and '" + arg.str() + "')");
+        return fail("more than one input given ('" + options.input + "' and '" +
+                    arg.str() + "')");
       options.input = arg.str();
     }
   }
