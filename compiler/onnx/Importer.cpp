@@ -2444,6 +2444,12 @@ void GraphImporter::convertNode(int index) {
     poison();
   };
 
+  // Unsupported op types are always listed; other failures only when the
+  // node's inputs are sound.
+  const auto &table = handlers();
+  auto h = table.find(node->op_type());
+  if (!domain.empty() || h == table.end())
+    return record("");
   for (int i = 0; i < node->input_size(); ++i) {
     if (node->input(i).empty())
       continue;
@@ -2453,10 +2459,6 @@ void GraphImporter::convertNode(int index) {
     if (it->second.poisoned)
       return poison();
   }
-  const auto &table = handlers();
-  auto h = table.find(node->op_type());
-  if (!domain.empty() || h == table.end())
-    return record("");
 
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(node->op_type(), opset, "");

@@ -1,6 +1,6 @@
 //===- Conv2D.h - NCHW fp32 convolution ------------------------*- C++ -*-===//
 //
-// Three paths, chosen at compile time from the shape (Shapes.h documents the
+// Four paths, chosen at compile time from the shape (Shapes.h documents the
 // packed weight layout of each):
 //
 //  * Pixel-vector GEMM path (Cg > 1): per image and group, out[Kg x P] =
@@ -11,6 +11,10 @@
 //    (Gemm.h) holds 8 output channels x 48 pixels in registers, broadcasting
 //    packed weights and loading pixel vectors; NCHW output rows are
 //    contiguous pixels, so results are stored with plain vector stores.
+//
+//  * Implicit path (stride 1, wide output rows, e.g. 3x3 on 56x56): the same
+//    GEMM and weights, but B rows are read at per-tap offsets from a padded
+//    block of input rows instead of an im2col copy (9x less data moved).
 //
 //  * Channel-vector path (few output pixels, e.g. 7x7 maps): the same GEMM
 //    transposed, output channels in the vector lanes and pixels broadcast,

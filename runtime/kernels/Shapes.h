@@ -6,7 +6,8 @@
 //
 // Packed layouts (all floats, unused lanes zero):
 //
-//  conv2d, pixel-vector GEMM path (input channels per group Cg > 1):
+//  conv2d, pixel-vector GEMM and implicit paths (input channels per group
+//  Cg > 1):
 //    gOIhw8o: [groups][ceil(Kg / 8)][Cg * R * S][8]
 //    Output channels of a group are blocked by kConvMR = 8; within a block
 //    the 8 weights of one reduction index (c, r, s) are contiguous, in the
