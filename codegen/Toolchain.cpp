@@ -48,8 +48,8 @@ std::vector<std::string> anvil::codegen::compileCommand(const Toolchain &tc,
     cmd.push_back("-DANVIL_EXPORT_GENERIC_ENTRY");
     cmd.push_back(source.str());
     cmd.push_back(tc.runtimeArchive);
-    // The runtime inside one model library is that library's own.
-    cmd.push_back("-Wl,--exclude-libs,ALL");
+    // The runtime is built with hidden visibility: of it, only the ANVIL_API
+    // C entry points are exported, next to the model's own.
     cmd.push_back("-lpthread");
   } else {
     cmd.push_back("-c");

@@ -106,15 +106,12 @@ ls -l "$OUT/libfashion_mnist.so" "$HEADER_DIR/fashion_mnist.h" "$OUT/generated"
 step "Building the C++ application (examples/fashion_mnist/classify.cpp)"
 CXX="${CXX:-$LLVM_DIR/bin/clang++}"
 command -v "$CXX" >/dev/null 2>&1 || CXX=c++
-# The model library exports only its own entry points (fashion_mnist_*,
-# anvil_model_get); the runtime's C functions the application calls
-# (anvil_context_options_init, anvil_status_string, anvil_context_last_error)
-# come from libanvil_runtime.a.
+# The model library is self-contained: it exports its entry points
+# (fashion_mnist_*, anvil_model_get) and the runtime's C functions.
 run $CCACHE "$CXX" -std=c++20 -O2 -Wall -Wextra \
   -I "$HEADER_DIR" -I "$ROOT/runtime/include" \
   "$EXAMPLE/classify.cpp" -o "$OUT/classify" \
-  -L "$OUT" -lfashion_mnist -Wl,-rpath,"$OUT" \
-  "$BUILD_DIR/lib/libanvil_runtime.a" -lpthread
+  -L "$OUT" -lfashion_mnist -Wl,-rpath,"$OUT"
 
 # --- 5. Test data ------------------------------------------------------------
 step "Unpacking the Fashion-MNIST test set from $DATA_SRC"

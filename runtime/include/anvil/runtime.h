@@ -15,6 +15,15 @@
 extern "C" {
 #endif
 
+/** Marks the runtime's C entry points: they stay visible in a model's shared
+ *  library (everything else in it is hidden), so an application needs only
+ *  the .so, not a second copy of the runtime. */
+#if defined(__GNUC__)
+#define ANVIL_API __attribute__((visibility("default")))
+#else
+#define ANVIL_API
+#endif
+
 /** Bumped whenever a struct below changes layout or meaning. */
 #define ANVIL_ABI_VERSION 1
 
@@ -47,7 +56,7 @@ typedef struct anvil_context_options {
 } anvil_context_options_t;
 
 /** Sets the defaults: all online CPUs, a short spin before sleeping. */
-void anvil_context_options_init(anvil_context_options_t *options);
+ANVIL_API void anvil_context_options_init(anvil_context_options_t *options);
 
 /** Per-inference state (threads, arena). Opaque. Not thread safe: one
  *  inference at a time per context; distinct contexts may run concurrently. */
@@ -72,11 +81,11 @@ typedef struct anvil_model {
 } anvil_model_t;
 
 /** A static, human-readable name for a status (never null). */
-const char *anvil_status_string(anvil_status_t status);
+ANVIL_API const char *anvil_status_string(anvil_status_t status);
 
 /** The message recorded by the last failing call on this context, or "" if
  *  none (never null; valid until the next call on the context). */
-const char *anvil_context_last_error(const anvil_context_t *context);
+ANVIL_API const char *anvil_context_last_error(const anvil_context_t *context);
 
 /* Exported by every generated shared library (the generic entry point). */
 typedef const anvil_model_t *(*anvil_model_get_fn)(void);
