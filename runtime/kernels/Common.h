@@ -35,17 +35,40 @@ struct ExecContext {
 };
 
 /// Runs fn(begin, end, thread) over [0, n) on the context's pool, or inline
-/// when there is no pool or too little work to be worth a fork/join.
+/// when there is no pool or too little work to be worth a fork/join. The pool
+/// cuts [0, n) into contiguous chunks of at least `grain` items (a few per
+/// thread) that threads claim dynamically: fn may be called several times
+/// per thread, and `thread` (0 = the caller) is unique among the calls
+/// running at the same time, so it selects per-thread scratch.
 template <typename F>
 ANVIL_INLINE void parallelFor(const ExecContext &ctx, int64_t n, F &&fn,
-                              bool worthIt = true) {
+                              bool worthIt = true, int64_t grain = 1) {
   if (n <= 0)
     return;
   if (!ctx.pool || !worthIt || ctx.pool->numThreads() == 1) {
     fn(int64_t(0), n, 0);
     return;
   }
-  ctx.pool->parallelFor(n, fn);
+  ctx.pool->parallelFor(n, grain, fn);
+}
+
+/// Below this many flops (about 2-4 microseconds on one core) a kernel runs
+/// on the calling thread: waking and joining workers would cost a sizeable
+/// part of it, and a descheduled worker could only add latency. A compile-
+/// time knob so a test build can force tiny shapes through the pool.
+#ifndef ANVIL_PARALLEL_MIN_FLOPS
+#define ANVIL_PARALLEL_MIN_FLOPS (int64_t(1) << 18)
+#endif
+constexpr int64_t kParallelMinFlops = ANVIL_PARALLEL_MIN_FLOPS;
+
+/// ctx when `flops` of work are worth sharing out, otherwise a context
+/// without the pool (thread 0's scratch), so the kernel also plans its work
+/// decomposition for one thread and never wakes a worker.
+ANVIL_INLINE ExecContext contextForWork(const ExecContext &ctx,
+                                        int64_t flops) {
+  if (flops >= kParallelMinFlops)
+    return ctx;
+  return ExecContext{nullptr, ctx.scratch, ctx.scratchFloatsPerThread};
 }
 
 inline int numThreads(const ExecContext &ctx) {

@@ -511,7 +511,11 @@ void conv2dDepthwisePath(const float *in, const float *w, const float *bias,
 /// NCHW conv2d with weights packed by conv2dPackWeights; bias is [K] or null.
 template <Conv2DShape S>
 void conv2d_f32(const float *in, const float *packedW, const float *bias,
-                float *out, const ExecContext &ctx) {
+                float *out, const ExecContext &pctx) {
+  // Tiny convs run on the caller, planned for one thread.
+  constexpr int64_t flops =
+      2 * S.n * S.k * S.oh * S.ow * conv2dInPerGroup(S) * S.r * S.s;
+  const ExecContext ctx = contextForWork(pctx, flops);
   if constexpr (conv2dUsesDepthwisePath(S))
     detail::conv2dDepthwisePath<S>(in, packedW, bias, out, ctx);
   else if constexpr (conv2dUsesChannelVectorPath(S))

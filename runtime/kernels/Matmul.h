@@ -49,9 +49,11 @@ ANVIL_INLINE void matmulPackA(const float *a, int64_t m0, int64_t mLen,
 /// bias is [n] (broadcast over rows and batches) or null.
 template <MatmulShape S>
 void matmul_f32(const float *a, const float *packedB, const float *bias,
-                float *out, const ExecContext &ctx) {
+                float *out, const ExecContext &pctx) {
   constexpr int64_t M = S.m, N = S.n, K = S.k;
   constexpr int64_t batches = matmulBatchCount(S);
+  // Tiny products run on the caller, planned for one thread.
+  const ExecContext ctx = contextForWork(pctx, 2 * batches * M * N * K);
   constexpr int64_t panels = ceilDiv(N, kMatPanel);
   constexpr int64_t mBlocks = ceilDiv(M, kMatMC);
   // Equal row blocks (multiples of 6) rather than full blocks plus a runt,

@@ -1,17 +1,39 @@
 //===- ThreadPool.cpp - Fixed-size fork/join pool --------------*- C++ -*-===//
 //
-// Workers wait for a generation counter to change. Wake-up protocol: the
-// caller bumps the generation and then reads the sleeper count; a worker
-// increments the sleeper count and then re-reads the generation under the
-// mutex. Both use sequentially consistent operations, so at least one side
-// sees the other and no wake-up is lost, while the common case (workers still
-// spinning) never touches the mutex.
+// A job is published in three steps by the caller: the descriptor (plain
+// fields), then claim_ = [epoch][0][chunks] with release, then generation_ =
+// epoch (sequentially consistent). Threads claim chunks by CAS on claim_,
+// which succeeds only while the word still names their epoch and has a chunk
+// left; the CAS acquires the descriptor. A job is complete when every chunk
+// is done (workers add their count to done_ with release, the caller reads
+// it with acquire), so nobody waits for a worker that never claimed.
+//
+// Why a late worker cannot disturb a later job: it claims against the epoch
+// it woke for, and the caller starts a new job only after every chunk of the
+// previous one is done, i.e. after claim_ reached [epoch][chunks][chunks] —
+// from then on its CAS fails. A worker that did claim a chunk reads the
+// descriptor after the claim and reports it done before the caller can move
+// on, so its reads happen before the next job's writes.
+//
+// Wake-up protocol: the caller bumps generation_ and then reads the sleeper
+// count; a worker increments the sleeper count and then re-reads the
+// generation under the mutex. Both use sequentially consistent operations,
+// so at least one side sees the other and no wake-up is lost, while the
+// common case (workers still spinning) never touches the mutex.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/ThreadPool.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+namespace {
+int envInt(const char *n, int d) { const char *v = std::getenv(n); return v ? std::atoi(v) : d; }
+int kCY = envInt("EXP_CY", 255), kWY = envInt("EXP_WY", 0);
+std::atomic<long> gJobs{0}, gCallerAll{0}, gWaitLong{0}, gWaitNs{0};
+struct Rep { ~Rep() { if (std::getenv("EXP_REPORT")) std::fprintf(stderr, "jobs %ld callerAll %ld waits>20us %ld waitTotal %.1f ms\n", gJobs.load(), gCallerAll.load(), gWaitLong.load(), gWaitNs.load()/1e6); } } gRep;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -21,6 +43,19 @@
 #endif
 
 namespace anvil {
+
+namespace {
+
+constexpr uint64_t kNextOne = uint64_t(1) << 16;
+
+uint64_t claimWord(uint32_t epoch, int64_t chunks) {
+  return (uint64_t(epoch) << 32) | uint64_t(chunks);
+}
+
+} // namespace
+
+static_assert(ThreadPool::kMaxChunks < (int64_t(1) << 16),
+              "chunk indices are stored in 16 bits");
 
 ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
     : numThreads_(numThreads < 1 ? 1 : numThreads),
@@ -69,32 +104,66 @@ ThreadPool::~ThreadPool() {
   ::operator delete(workers_);
 }
 
-void ThreadPool::execute(int index) {
-  int64_t begin, end;
-  splitRange(jobN_, numThreads_, index, begin, end);
-  if (begin < end)
-    jobFn_(jobCtx_, begin, end, index);
+int64_t ThreadPool::claim(uint32_t epoch) {
+  uint64_t cur = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (uint32_t(cur >> 32) != epoch)
+      return -1; // an older or newer job: not ours
+    const uint64_t next = (cur >> 16) & 0xFFFF, count = cur & 0xFFFF;
+    if (next >= count)
+      return -1;
+    // Acquire: pairs with the caller's release store of claim_ (later CASes
+    // continue its release sequence), so the descriptor is visible.
+    if (claim_.compare_exchange_weak(cur, cur + kNextOne,
+                                     std::memory_order_acquire,
+                                     std::memory_order_acquire))
+      return int64_t(next);
+  }
 }
 
-void ThreadPool::run(int64_t n, Trampoline fn, void *ctx) {
+int64_t ThreadPool::runChunks(uint32_t epoch, int index) {
+  int64_t done = 0;
+  for (int64_t i; (i = claim(epoch)) >= 0; ++done) {
+    // Stable: the job cannot complete while this chunk is outstanding.
+    int64_t b, e;
+    splitRange(jobN_, int(jobChunks_), int(i), b, e);
+    jobFn_(jobCtx_, b, e, index);
+  }
+  return done;
+}
+
+void ThreadPool::run(int64_t n, int64_t chunks, Trampoline fn, void *ctx) {
+  // Only the caller (and the destructor, when idle) writes generation_.
+  const uint64_t epoch = generation_.load(std::memory_order_relaxed) + 1;
   jobFn_ = fn;
   jobCtx_ = ctx;
   jobN_ = n;
-  pending_.store(numThreads_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1); // seq_cst: publishes the job
+  jobChunks_ = chunks;
+  done_.store(0, std::memory_order_relaxed);
+  claim_.store(claimWord(uint32_t(epoch), chunks), std::memory_order_release);
+  generation_.store(epoch); // seq_cst, pairs with a sleeper's increment
   if (sleepers_.load() > 0) {
     // Taking the mutex orders this notify after any sleeper's final check.
     { std::lock_guard<std::mutex> lock(mutex_); }
     wake_.notify_all();
   }
-  execute(0);
-  // The caller has nothing else to do; spin, yielding now and then so a
-  // descheduled worker on an oversubscribed machine can run.
-  for (unsigned spins = 0; pending_.load(std::memory_order_acquire) != 0;
-       ++spins) {
+  const int64_t mine = runChunks(uint32_t(epoch), 0);
+  gJobs.fetch_add(1, std::memory_order_relaxed);
+  if (mine == chunks) gCallerAll.fetch_add(1, std::memory_order_relaxed);
+  auto w0 = std::chrono::steady_clock::now();
+  // Every chunk is claimed; wait for the ones workers are still running,
+  // yielding now and then so a descheduled worker sharing this core can
+  // finish its chunk.
+  for (unsigned spins = 0;
+       done_.load(std::memory_order_acquire) != chunks - mine; ++spins) {
     ANVIL_CPU_RELAX();
-    if ((spins & 1023) == 1023)
+    if ((spins & kCY) == kCY)
       std::this_thread::yield();
+  }
+  if (mine != chunks) {
+    long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count();
+    gWaitNs.fetch_add(ns, std::memory_order_relaxed);
+    if (ns > 20000) gWaitLong.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -114,6 +183,8 @@ void ThreadPool::workerLoop(int index) {
           break;
         if ((spins & 63) == 0 && Clock::now() >= deadline)
           break;
+        if (kWY && (spins & kWY) == 0)
+          std::this_thread::yield();
       }
     }
     if (gen == seen) {
@@ -127,8 +198,9 @@ void ThreadPool::workerLoop(int index) {
     seen = gen;
     if (stop_.load(std::memory_order_acquire))
       return;
-    execute(index);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    // Late (the job is over, or a newer one runs): claims nothing.
+    if (const int64_t done = runChunks(uint32_t(gen), index))
+      done_.fetch_add(done, std::memory_order_release);
   }
 }
 

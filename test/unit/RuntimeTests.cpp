@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -32,51 +33,75 @@ namespace {
 // ThreadPool
 //===----------------------------------------------------------------------===//
 
-/// Runs parallelFor(n) and checks each index is visited exactly once, ranges
-/// are contiguous, balanced, non-empty, in thread order, and thread 0 is the
-/// caller.
-void checkCoverage(ThreadPool &pool, int64_t n) {
-  std::vector<std::atomic<int>> hits(n > 0 ? n : 1);
-  for (auto &h : hits)
-    h.store(0);
-  int nt = pool.numThreads();
-  std::vector<int64_t> begins(nt, -1), ends(nt, -1);
-  std::vector<std::atomic<int>> calls(nt);
-  for (auto &c : calls)
-    c.store(0);
-  std::thread::id caller = std::this_thread::get_id();
-  std::atomic<bool> thread0OnCaller{true};
-  pool.parallelFor(n, [&](int64_t b, int64_t e, int t) {
-    ASSERT_GE(t, 0);
-    ASSERT_LT(t, nt);
-    calls[t].fetch_add(1);
-    begins[t] = b;
-    ends[t] = e;
-    if (t == 0 && std::this_thread::get_id() != caller)
-      thread0OnCaller = false;
-    for (int64_t i = b; i < e; ++i)
-      hits[i].fetch_add(1);
-  });
-  for (int64_t i = 0; i < n; ++i)
-    ASSERT_EQ(hits[i].load(), 1) << "index " << i << " of n=" << n;
-  EXPECT_TRUE(thread0OnCaller.load());
-  int64_t expectNext = 0, minLen = INT64_MAX, maxLen = 0;
-  for (int t = 0; t < nt; ++t) {
-    if (calls[t].load() == 0)
-      continue;
-    EXPECT_EQ(calls[t].load(), 1) << "thread " << t;
-    EXPECT_EQ(begins[t], expectNext) << "ranges must be contiguous";
-    EXPECT_LT(begins[t], ends[t]) << "no empty ranges";
-    expectNext = ends[t];
-    minLen = std::min(minLen, ends[t] - begins[t]);
-    maxLen = std::max(maxLen, ends[t] - begins[t]);
+/// What one parallelFor call looked like, checked by checkJob.
+struct JobRecord {
+  explicit JobRecord(ThreadPool &pool, int64_t n)
+      : nt(pool.numThreads()), hits(n > 0 ? n : 1), chunkOf(n > 0 ? n : 1),
+        running(nt), threadOf(nt) {
+    for (auto &h : hits)
+      h.store(0);
+    for (auto &r : running)
+      r.store(0);
+    for (auto &t : threadOf)
+      t.store(std::thread::id());
   }
-  EXPECT_EQ(expectNext, n);
-  if (n >= nt) {
-    // Every thread got work, and sizes differ by at most one.
-    for (int t = 0; t < nt; ++t)
-      EXPECT_EQ(calls[t].load(), 1) << "thread " << t << " idle, n=" << n;
-    EXPECT_LE(maxLen - minLen, 1);
+  int nt;
+  std::vector<std::atomic<int>> hits;
+  std::vector<std::atomic<int64_t>> chunkOf; // index -> begin of its chunk
+  std::vector<std::atomic<int>> running;     // thread index -> chunks in fn
+  std::vector<std::atomic<std::thread::id>> threadOf; // index -> OS thread
+  std::atomic<int> calls{0}, badIndex{0}, overlap{0}, wrongThread{0};
+  std::atomic<int64_t> emptyChunks{0};
+
+  /// The body of the job: records coverage, index uniqueness among running
+  /// chunks, and that a thread index always belongs to one OS thread (index
+  /// 0 to the caller).
+  void visit(int64_t b, int64_t e, int t, std::thread::id caller) {
+    calls.fetch_add(1);
+    if (t < 0 || t >= nt) {
+      badIndex.fetch_add(1);
+      return;
+    }
+    if (running[t].fetch_add(1) != 0)
+      overlap.fetch_add(1);
+    std::thread::id self = std::this_thread::get_id(), none;
+    if (!threadOf[t].compare_exchange_strong(none, self) && none != self)
+      wrongThread.fetch_add(1);
+    if ((t == 0) != (self == caller))
+      wrongThread.fetch_add(1);
+    if (b >= e)
+      emptyChunks.fetch_add(1);
+    for (int64_t i = b; i < e; ++i) {
+      hits[i].fetch_add(1);
+      chunkOf[i].store(b);
+    }
+    running[t].fetch_sub(1);
+  }
+};
+
+/// Runs parallelFor(n, grain) and checks: each index visited exactly once;
+/// chunks are non-empty, exactly the balanced split of [0, n) into
+/// chunkCount(n, grain) parts; thread indices are in range, unique among
+/// chunks running at the same time, and 0 is the caller.
+void checkCoverage(ThreadPool &pool, int64_t n, int64_t grain = 1) {
+  JobRecord rec(pool, n);
+  std::thread::id caller = std::this_thread::get_id();
+  pool.parallelFor(n, grain,
+                   [&](int64_t b, int64_t e, int t) { rec.visit(b, e, t, caller); });
+  const int64_t chunks = pool.chunkCount(n, grain);
+  EXPECT_EQ(rec.calls.load(), chunks) << "n=" << n << " grain=" << grain;
+  EXPECT_EQ(rec.badIndex.load(), 0);
+  EXPECT_EQ(rec.overlap.load(), 0) << "thread index shared by running chunks";
+  EXPECT_EQ(rec.wrongThread.load(), 0);
+  EXPECT_EQ(rec.emptyChunks.load(), 0);
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_EQ(rec.hits[i].load(), 1)
+        << "index " << i << " of n=" << n << " grain=" << grain;
+  for (int64_t c = 0; c < chunks; ++c) {
+    int64_t b, e;
+    ThreadPool::splitRange(n, int(chunks), int(c), b, e);
+    for (int64_t i = b; i < e; ++i)
+      ASSERT_EQ(rec.chunkOf[i].load(), b) << "chunk " << c << " n=" << n;
   }
 }
 
@@ -84,9 +109,45 @@ TEST(ThreadPool, VisitsEveryIndexOnce) {
   for (int threads : {1, 2, 3, 4, 7}) {
     ThreadPool pool(threads, 50);
     EXPECT_EQ(pool.numThreads(), threads);
-    for (int64_t n : {0, 1, 2, 3, 5, 6, 7, 8, 13, 64, 100, 1001, 100000})
-      checkCoverage(pool, n);
+    for (int64_t n : {0, 1, 2, 3, 5, 6, 7, 8, 13, 28, 29, 64, 100, 1001, 100000})
+      for (int64_t grain : {-3, 0, 1, 2, 3, 7, 16, 1000, 1 << 20})
+        checkCoverage(pool, n, grain);
   }
+}
+
+TEST(ThreadPool, ChunkCount) {
+  ThreadPool one(1, 0), two(2, 0), three(3, 0);
+  EXPECT_EQ(one.chunkCount(0), 0);
+  EXPECT_EQ(one.chunkCount(-4), 0);
+  EXPECT_EQ(one.chunkCount(1000), 1); // one thread: always inline
+  EXPECT_EQ(two.chunkCount(1), 1);
+  EXPECT_EQ(two.chunkCount(2), 2);
+  EXPECT_EQ(two.chunkCount(5), 5);
+  EXPECT_EQ(two.chunkCount(1000), 2 * ThreadPool::kChunksPerThread);
+  EXPECT_EQ(three.chunkCount(1000), 3 * ThreadPool::kChunksPerThread);
+  EXPECT_EQ(two.chunkCount(1000, 400), 2);  // chunks of at least the grain
+  EXPECT_EQ(two.chunkCount(1000, 300), 3);
+  EXPECT_EQ(two.chunkCount(1000, 1001), 1); // below one grain: inline
+  EXPECT_EQ(two.chunkCount(7, 0), 7);       // grain < 1 means 1
+}
+
+TEST(ThreadPool, SingleChunkRunsInlineOnCaller) {
+  ThreadPool pool(3, 0);
+  std::thread::id caller = std::this_thread::get_id();
+  int calls = 0; // plain int: must not be touched by another thread
+  bool onCaller = true;
+  pool.parallelFor(1, [&](int64_t b, int64_t e, int t) {
+    calls++;
+    onCaller = onCaller && t == 0 && b == 0 && e == 1 &&
+               std::this_thread::get_id() == caller;
+  });
+  pool.parallelFor(100, 100, [&](int64_t b, int64_t e, int t) {
+    calls++;
+    onCaller = onCaller && t == 0 && b == 0 && e == 100 &&
+               std::this_thread::get_id() == caller;
+  });
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(onCaller);
 }
 
 TEST(ThreadPool, ZeroIsNoCall) {
@@ -94,6 +155,7 @@ TEST(ThreadPool, ZeroIsNoCall) {
   std::atomic<int> calls{0};
   pool.parallelFor(0, [&](int64_t, int64_t, int) { calls++; });
   pool.parallelFor(-5, [&](int64_t, int64_t, int) { calls++; });
+  pool.parallelFor(-5, 4, [&](int64_t, int64_t, int) { calls++; });
   EXPECT_EQ(calls.load(), 0);
 }
 
@@ -122,6 +184,162 @@ TEST(ThreadPool, RepeatedCallsSumCorrectly) {
   }
 }
 
+/// 100k tiny jobs back to back: workers constantly wake up after the job
+/// they woke for is over (the caller often finishes alone). Each job checks
+/// its own sum, per-chunk thread-index exclusivity (a non-atomic owner
+/// slot per thread index) and that no chunk of an earlier job runs late.
+void stressBackToBack(int threads, int spinUs, int jobs) {
+  ThreadPool pool(threads, spinUs);
+  struct alignas(64) Slot {
+    int64_t owner = -1; // plain: only the thread holding the index touches it
+  };
+  std::vector<Slot> slots(threads);
+  std::atomic<int64_t> current{-1};
+  std::atomic<int> stale{0}, badSum{0}, shared{0};
+  std::atomic<int64_t> workerChunks{0};
+  for (int job = 0; job < jobs; ++job) {
+    current.store(job);
+    const int64_t n = 1 + job % 37;
+    std::atomic<int64_t> sum{0};
+    pool.parallelFor(n, 1 + job % 3, [&](int64_t b, int64_t e, int t) {
+      if (current.load() != job)
+        stale.fetch_add(1);
+      Slot &s = slots[t];
+      const int64_t me = int64_t(job) * 64 + b; // unique per chunk
+      s.owner = me;
+      if (t != 0)
+        workerChunks.fetch_add(1, std::memory_order_relaxed);
+      int64_t local = 0;
+      for (int64_t i = b; i < e; ++i) {
+        // ~50 ns per item, so workers get a chance to join in.
+        volatile int64_t x = i + 1;
+        for (int k = 0; k < 20; ++k)
+          x = x + 0;
+        local += x;
+      }
+      if (s.owner != me)
+        shared.fetch_add(1);
+      sum.fetch_add(local);
+    });
+    if (sum.load() != n * (n + 1) / 2)
+      badSum.fetch_add(1);
+  }
+  EXPECT_EQ(badSum.load(), 0) << threads << " threads, spin " << spinUs;
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_EQ(shared.load(), 0);
+  // Workers took part (not just the caller running everything).
+  EXPECT_GT(workerChunks.load(), 0);
+  std::printf("  %d threads, spin %d us: %d jobs, %lld chunks run by workers\n",
+              threads, spinUs, jobs, (long long)workerChunks.load());
+}
+
+TEST(ThreadPool, StressManySmallJobs) {
+  stressBackToBack(2, 200, 100000);
+  stressBackToBack(3, 50, 30000); // more threads than cores
+  stressBackToBack(2, 0, 20000);  // workers sleep between jobs
+}
+
+TEST(ThreadPool, StressCoverageManyShapes) {
+  // Full checks (exact chunks, exclusivity, caller = 0) on many back-to-back
+  // jobs of different sizes and grains.
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads, threads == 2 ? 100 : 0);
+    for (int iter = 0; iter < 3000; ++iter)
+      checkCoverage(pool, 1 + (iter * 7) % 61, 1 + iter % 5);
+  }
+}
+
+TEST(ThreadPool, DelayedWorkerDoesNotBlockOthers) {
+  // A worker is stuck in its first chunk until every other chunk is done:
+  // only possible if the remaining chunks are not statically tied to it.
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads, 100);
+    for (int rep = 0; rep < 5; ++rep) {
+      const int64_t n = 1000;
+      const int64_t chunks = pool.chunkCount(n);
+      std::vector<std::atomic<int>> hits(n);
+      for (auto &h : hits)
+        h.store(0);
+      std::atomic<int64_t> finished{0};
+      std::atomic<bool> blocked{false}, timedOut{false};
+      pool.parallelFor(n, [&](int64_t b, int64_t e, int t) {
+        if (t == 0) {
+          // Make sure a worker holds a chunk before the caller goes on.
+          auto deadline =
+              std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (!blocked.load() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+        }
+        if (t != 0 && !blocked.exchange(true)) {
+          auto deadline =
+              std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (finished.load() < chunks - 1)
+            if (std::chrono::steady_clock::now() > deadline) {
+              timedOut = true;
+              break;
+            } else {
+              std::this_thread::yield();
+            }
+        }
+        for (int64_t i = b; i < e; ++i)
+          hits[i].fetch_add(1);
+        finished.fetch_add(1);
+      });
+      EXPECT_TRUE(blocked.load()) << "no worker took a chunk";
+      EXPECT_FALSE(timedOut.load()) << threads << " threads";
+      EXPECT_EQ(finished.load(), chunks);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(hits[i].load(), 1) << "index " << i;
+      // The next job runs normally right after.
+      checkCoverage(pool, 100);
+    }
+  }
+}
+
+TEST(ThreadPool, SleepingWorkerInFirstChunk) {
+  // A worker descheduled for 100 ms in its first chunk: the caller takes
+  // every other chunk, the job still completes exactly, and the following
+  // jobs are unaffected.
+  ThreadPool pool(2, 200);
+  const int64_t n = 64;
+  const int64_t chunks = pool.chunkCount(n);
+  for (int rep = 0; rep < 3; ++rep) {
+    JobRecord rec(pool, n);
+    std::thread::id caller = std::this_thread::get_id();
+    std::atomic<bool> slept{false};
+    std::atomic<int> callerChunks{0}, workerChunks{0};
+    auto t0 = std::chrono::steady_clock::now();
+    pool.parallelFor(n, [&](int64_t b, int64_t e, int t) {
+      if (t == 0) {
+        // Make sure the worker holds a chunk before the caller goes on.
+        auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!slept.load() && std::chrono::steady_clock::now() < deadline)
+          std::this_thread::yield();
+      }
+      if (t != 0 && !slept.exchange(true))
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      (t == 0 ? callerChunks : workerChunks).fetch_add(1);
+      rec.visit(b, e, t, caller);
+    });
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
+    EXPECT_EQ(rec.calls.load(), chunks);
+    EXPECT_EQ(rec.overlap.load(), 0);
+    EXPECT_EQ(rec.wrongThread.load(), 0);
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(rec.hits[i].load(), 1) << "index " << i;
+    // The job waited for the sleeping chunk, and the caller did the rest.
+    ASSERT_TRUE(slept.load()) << "the worker never took a chunk";
+    EXPECT_GE(ms, 99.0);
+    EXPECT_EQ(workerChunks.load(), 1);
+    EXPECT_EQ(callerChunks.load(), chunks - 1);
+    for (int k = 0; k < 100; ++k)
+      checkCoverage(pool, 1 + k);
+  }
+}
+
 TEST(ThreadPool, WakesSleepingWorkers) {
   // spin 0: workers go straight to the condition variable between calls.
   ThreadPool pool(3, 0);
@@ -132,7 +350,7 @@ TEST(ThreadPool, WakesSleepingWorkers) {
 }
 
 TEST(ThreadPool, WorkersRunConcurrently) {
-  // Each range waits until all three have started: only passes if the
+  // Each chunk waits until all three have started: only passes if the
   // workers really run in parallel with the caller.
   ThreadPool pool(3, 100);
   std::atomic<int> arrived{0};
@@ -155,8 +373,15 @@ TEST(ThreadPool, DestroyIdleAndAfterUse) {
     ThreadPool idle(4, i % 2 ? 0 : 1000);
   }
   for (int i = 0; i < 50; ++i) {
+    // Destroyed while workers still spin (1000 us) or already sleep (0 us).
     ThreadPool used(3, i % 2 ? 0 : 1000);
     checkCoverage(used, 10);
+  }
+  for (int i = 0; i < 10; ++i) {
+    // Destroyed after the workers have certainly gone to sleep.
+    ThreadPool used(2, 0);
+    checkCoverage(used, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   SUCCEED();
 }
@@ -191,7 +416,8 @@ TEST(ThreadPool, CallableIsNotCopied) {
   std::atomic<int> count{0};
   Counter c(&count);
   pool.parallelFor(100, c);
-  EXPECT_EQ(count.load(), 100);
+  pool.parallelFor(100, 7, c);
+  EXPECT_EQ(count.load(), 200);
 }
 
 //===----------------------------------------------------------------------===//
