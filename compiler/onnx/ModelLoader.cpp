@@ -8,6 +8,7 @@
 #include "compiler/onnx/ModelLoader.h"
 
 #include "onnx/checker.h"
+#include "onnx/version_converter/convert.h"
 #include "onnx/defs/parser.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
@@ -354,20 +355,35 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   if (!model.has_graph() || model.ir_version() <= 0)
     return fileError(path, "not a valid ONNX model (no graph or IR version)");
 
-  // The default domain's opset decides every node's semantics.
+  // The default domain's opset decides every node's semantics. Older models
+  // (opsets 1 to 6, e.g. early PyTorch exports) are upgraded to opset 7 with
+  // ONNX's own version converter, which rewrites the legacy broadcast and
+  // consumed_inputs attributes; the importer itself only knows 7 to 17.
+  int64_t upgradeFrom = 0;
   for (const auto &opset : model.opset_import()) {
     if (!opset.domain().empty() && opset.domain() != "ai.onnx")
       continue;
-    if (opset.version() < 7 || opset.version() > 17)
+    if (opset.version() < 1 || opset.version() > 17)
       return fileError(path, "opset " + llvm::Twine(opset.version()) +
                                  " of the default ONNX domain is not "
-                                 "supported (Anvil accepts opsets 7 to 17)");
+                                 "supported (Anvil accepts opsets 1 to 17)");
+    if (opset.version() < 7)
+      upgradeFrom = opset.version();
   }
 
   if (llvm::Error e = inlineAllExternalData(path, *model.mutable_graph()))
     return e;
   if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
     return e;
+  if (upgradeFrom) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, 7);
+    } catch (const std::exception &e) {
+      return fileError(path, "opset " + llvm::Twine(upgradeFrom) +
+                                 " could not be upgraded to opset 7 (" +
+                                 firstLine(e.what()) + ")");
+    }
+  }
 
   try {
     onnx::checker::check_model(model);

@@ -61,9 +61,9 @@ UNSUPPORTED_PATTERNS = [
     re.compile(r"\bunsupported nodes?: |has unsupported element type"),
     # "input 'x' has element type int64; runtime tensors must be float (f32)"
     re.compile(r"runtime tensors must be float"),
-    # "opset 6 of the default ONNX domain is not supported (Anvil accepts
-    # opsets 7 to 17)": models older than the opsets the importer handles
-    re.compile(r"opset \d+ of .* is not supported"),
+    # "opset 18 of the default ONNX domain is not supported (Anvil accepts
+    # opsets 1 to 17)", or an old model ONNX's converter cannot upgrade
+    re.compile(r"opset \d+ of .* is not supported|could not be upgraded to opset"),
     # sequence, map or optional graph inputs
     re.compile(r"input '[^']*' is not a tensor"),
 ]
