@@ -139,11 +139,17 @@ void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
   // With more threads than tiles, split pixels further (no duplicated
   // im2col, each thread reads part of the input) while tiles stay large
   // enough (256 pixels) that their partial vectors do not unbalance the
-  // threads; otherwise channel chunks share the work out exactly.
+  // threads; otherwise channel chunks share the work out exactly. Channel
+  // chunks of an im2col conv each rebuild the tile's im2col, also when one
+  // thread runs several of them (the caller runs every chunk when the
+  // workers are descheduled); pixel tiles each read all the weights. When
+  // the im2col is the larger of the two (Kg <= P), tiles of 64 pixels are
+  // enough.
+  constexpr int64_t minTile = !direct && Kg <= P ? 64 : 256;
   int64_t numPT = ceilDiv(P, PT);
   if (S.n * S.groups * numPT < T) {
     const int64_t want = ceilDiv(T, S.n * S.groups);
-    if (want > numPT && P / want >= 256)
+    if (want > numPT && P / want >= minTile)
       numPT = want;
   }
   const int64_t tileLen = roundUpTo(ceilDiv(P, numPT), 16);

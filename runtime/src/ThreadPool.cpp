@@ -1,39 +1,37 @@
 //===- ThreadPool.cpp - Fixed-size fork/join pool --------------*- C++ -*-===//
 //
 // A job is published in three steps by the caller: the descriptor (plain
-// fields), then claim_ = [epoch][0][chunks] with release, then generation_ =
-// epoch (sequentially consistent). Threads claim chunks by CAS on claim_,
-// which succeeds only while the word still names their epoch and has a chunk
-// left; the CAS acquires the descriptor. A job is complete when every chunk
-// is done (workers add their count to done_ with release, the caller reads
-// it with acquire), so nobody waits for a worker that never claimed.
+// fields), then every thread's slot = [epoch][0][chunks of its home range]
+// with release, then generation_ = epoch (sequentially consistent). Threads
+// claim chunks by CAS on a slot (the owner takes the front chunk, a thief
+// the back one), which succeeds only while the slot still names their epoch
+// and has a chunk left; the CAS acquires the descriptor. A job is complete when
+// every chunk is done (workers add their count to done_ with release, the
+// caller reads it with acquire), so nobody waits for a worker that never
+// claimed.
 //
 // Why a late worker cannot disturb a later job: it claims against the epoch
 // it woke for, and the caller starts a new job only after every chunk of the
-// previous one is done, i.e. after claim_ reached [epoch][chunks][chunks] —
-// from then on its CAS fails. A worker that did claim a chunk reads the
+// previous one is done, i.e. after every slot of that epoch became empty —
+// from then on its CAS fails (and a slot already rewritten for the new job
+// names another epoch). A worker that did claim a chunk reads the
 // descriptor after the claim and reports it done before the caller can move
 // on, so its reads happen before the next job's writes.
 //
-// Wake-up protocol: the caller bumps generation_ and then reads the sleeper
-// count; a worker increments the sleeper count and then re-reads the
-// generation under the mutex. Both use sequentially consistent operations,
-// so at least one side sees the other and no wake-up is lost, while the
-// common case (workers still spinning) never touches the mutex.
+// Idle workers spin (yielding every few microseconds, so on an
+// oversubscribed core they do not take time from the caller) for the
+// configured time, then sleep. Wake-up protocol: the caller bumps
+// generation_ and then reads the sleeper count; a worker increments the
+// sleeper count and then re-reads the generation under the mutex. Both use
+// sequentially consistent operations, so at least one side sees the other
+// and no wake-up is lost, while the common case (workers still spinning)
+// never touches the mutex.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/ThreadPool.h"
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-namespace {
-int envInt(const char *n, int d) { const char *v = std::getenv(n); return v ? std::atoi(v) : d; }
-int kCY = envInt("EXP_CY", 255), kWY = envInt("EXP_WY", 0);
-std::atomic<long> gJobs{0}, gCallerAll{0}, gWaitLong{0}, gWaitNs{0};
-struct Rep { ~Rep() { if (std::getenv("EXP_REPORT")) std::fprintf(stderr, "jobs %ld callerAll %ld waits>20us %ld waitTotal %.1f ms\n", gJobs.load(), gCallerAll.load(), gWaitLong.load(), gWaitNs.load()/1e6); } } gRep;
-}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -48,13 +46,13 @@ namespace {
 
 constexpr uint64_t kNextOne = uint64_t(1) << 16;
 
-uint64_t claimWord(uint32_t epoch, int64_t chunks) {
-  return (uint64_t(epoch) << 32) | uint64_t(chunks);
+uint64_t slotWord(uint32_t epoch, int64_t begin, int64_t end) {
+  return (uint64_t(epoch) << 32) | (uint64_t(begin) << 16) | uint64_t(end);
 }
 
 } // namespace
 
-static_assert(ThreadPool::kMaxChunks < (int64_t(1) << 16),
+static_assert(ThreadPool::kChunksPerThread < (1 << 16),
               "chunk indices are stored in 16 bits");
 
 ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
@@ -62,6 +60,7 @@ ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
       spinMicroseconds_(spinMicroseconds < 0 ? 0 : spinMicroseconds) {
   if (numThreads_ == 1)
     return;
+  slots_ = new Slot[numThreads_];
   // Raw storage so a failing thread start can be unwound without running
   // std::thread destructors on joinable threads (which would terminate).
   workers_ = static_cast<std::thread *>(
@@ -84,6 +83,7 @@ ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
     }
     ::operator delete(workers_);
     workers_ = nullptr;
+    delete[] slots_;
     throw;
   }
 }
@@ -102,45 +102,65 @@ ThreadPool::~ThreadPool() {
     workers_[i].~thread();
   }
   ::operator delete(workers_);
+  delete[] slots_;
 }
 
-int64_t ThreadPool::claim(uint32_t epoch) {
-  uint64_t cur = claim_.load(std::memory_order_acquire);
+int64_t ThreadPool::claim(int slot, bool own, uint32_t epoch) {
+  std::atomic<uint64_t> &word = slots_[slot].word;
+  uint64_t cur = word.load(std::memory_order_acquire);
   for (;;) {
     if (uint32_t(cur >> 32) != epoch)
       return -1; // an older or newer job: not ours
-    const uint64_t next = (cur >> 16) & 0xFFFF, count = cur & 0xFFFF;
-    if (next >= count)
+    const uint64_t next = (cur >> 16) & 0xFFFF, end = cur & 0xFFFF;
+    if (next >= end)
       return -1;
-    // Acquire: pairs with the caller's release store of claim_ (later CASes
-    // continue its release sequence), so the descriptor is visible.
-    if (claim_.compare_exchange_weak(cur, cur + kNextOne,
-                                     std::memory_order_acquire,
-                                     std::memory_order_acquire))
-      return int64_t(next);
+    // Acquire: pairs with the caller's release store of the slot (later
+    // CASes continue its release sequence), so the descriptor is visible.
+    const uint64_t want = own ? cur + kNextOne : cur - 1;
+    if (word.compare_exchange_weak(cur, want, std::memory_order_acquire,
+                                   std::memory_order_acquire))
+      return int64_t(own ? next : end - 1);
   }
+}
+
+void ThreadPool::runChunk(int slot, int64_t chunk, int index) {
+  // Stable: the job cannot complete while this chunk is outstanding.
+  int64_t hb, he, b, e;
+  const int64_t k = homeChunks(jobN_, jobGrain_, jobParts_, slot, hb, he);
+  splitRange(he - hb, int(k), int(chunk), b, e);
+  jobFn_(jobCtx_, hb + b, hb + e, index);
 }
 
 int64_t ThreadPool::runChunks(uint32_t epoch, int index) {
   int64_t done = 0;
-  for (int64_t i; (i = claim(epoch)) >= 0; ++done) {
-    // Stable: the job cannot complete while this chunk is outstanding.
-    int64_t b, e;
-    splitRange(jobN_, int(jobChunks_), int(i), b, e);
-    jobFn_(jobCtx_, b, e, index);
+  for (int k = 0; k < numThreads_; ++k) {
+    const int slot =
+        index + k < numThreads_ ? index + k : index + k - numThreads_;
+    for (int64_t i; (i = claim(slot, k == 0, epoch)) >= 0; ++done)
+      runChunk(slot, i, index);
   }
   return done;
 }
 
-void ThreadPool::run(int64_t n, int64_t chunks, Trampoline fn, void *ctx) {
+void ThreadPool::run(int64_t n, int64_t grain, int parts, Trampoline fn,
+                     void *ctx) {
   // Only the caller (and the destructor, when idle) writes generation_.
   const uint64_t epoch = generation_.load(std::memory_order_relaxed) + 1;
   jobFn_ = fn;
   jobCtx_ = ctx;
   jobN_ = n;
-  jobChunks_ = chunks;
+  jobGrain_ = grain;
+  jobParts_ = parts;
   done_.store(0, std::memory_order_relaxed);
-  claim_.store(claimWord(uint32_t(epoch), chunks), std::memory_order_release);
+  int64_t chunks = 0;
+  for (int t = 0; t < numThreads_; ++t) {
+    int64_t k = 0, b, e;
+    if (t < parts)
+      k = homeChunks(n, grain, parts, t, b, e);
+    chunks += k;
+    slots_[t].word.store(slotWord(uint32_t(epoch), 0, k),
+                         std::memory_order_release);
+  }
   generation_.store(epoch); // seq_cst, pairs with a sleeper's increment
   if (sleepers_.load() > 0) {
     // Taking the mutex orders this notify after any sleeper's final check.
@@ -148,22 +168,14 @@ void ThreadPool::run(int64_t n, int64_t chunks, Trampoline fn, void *ctx) {
     wake_.notify_all();
   }
   const int64_t mine = runChunks(uint32_t(epoch), 0);
-  gJobs.fetch_add(1, std::memory_order_relaxed);
-  if (mine == chunks) gCallerAll.fetch_add(1, std::memory_order_relaxed);
-  auto w0 = std::chrono::steady_clock::now();
   // Every chunk is claimed; wait for the ones workers are still running,
   // yielding now and then so a descheduled worker sharing this core can
   // finish its chunk.
   for (unsigned spins = 0;
        done_.load(std::memory_order_acquire) != chunks - mine; ++spins) {
     ANVIL_CPU_RELAX();
-    if ((spins & kCY) == kCY)
+    if ((spins & 255) == 255)
       std::this_thread::yield();
-  }
-  if (mine != chunks) {
-    long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count();
-    gWaitNs.fetch_add(ns, std::memory_order_relaxed);
-    if (ns > 20000) gWaitLong.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -183,7 +195,11 @@ void ThreadPool::workerLoop(int index) {
           break;
         if ((spins & 63) == 0 && Clock::now() >= deadline)
           break;
-        if (kWY && (spins & kWY) == 0)
+        // Every few microseconds (512 pauses), let a thread that shares
+        // this core run (on a loaded machine, often the caller itself): a
+        // spinning worker must not delay the work it is waiting for. A
+        // fraction of a microsecond when nothing else is runnable.
+        if ((spins & 511) == 0)
           std::this_thread::yield();
       }
     }
