@@ -171,6 +171,15 @@ private:
     return off;
   }
 
+  /// The expression for a kernel's packed weights `w`: packed once at compile
+  /// time into the blob when `w` is a constant (`pack` is the routine from
+  /// Shapes.h), otherwise packed at run time into the pack area by a call of
+  /// `packFn` (the same routine) emitted before the kernel.
+  llvm::Expected<std::string>
+  packedWeights(Value w, const std::string &shapeLiteral, int64_t packedFloats,
+                llvm::StringRef packFn,
+                llvm::function_ref<void(const float *, float *)> pack);
+
   llvm::Error emitOp(Operation *op);
   llvm::Error emitConv(ad::Conv2DOp op);
   llvm::Error emitMatmul(ad::MatmulOp op);
@@ -382,6 +391,38 @@ void ModelEmitter::emitCall(Operation *, const CallExpr &call) {
 // Ops
 //===----------------------------------------------------------------------===//
 
+llvm::Expected<std::string> ModelEmitter::packedWeights(
+    Value w, const std::string &shapeLiteral, int64_t packedFloats,
+    llvm::StringRef packFn,
+    llvm::function_ref<void(const float *, float *)> pack) {
+  if (ad::ConstantOp c = constantBehind(w)) {
+    auto key = std::make_pair(c.getOperation(), shapeLiteral);
+    auto it = packedOffsets.find(key);
+    if (it == packedOffsets.end()) {
+      auto data = constantData(c);
+      if (!data)
+        return data.takeError();
+      std::vector<float> packed(packedFloats, 0.0f);
+      pack(data->data(), packed.data());
+      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
+    }
+    return "weightAt(" + cppInt(int64_t(it->second)) + ")";
+  }
+  auto raw = readPtr(w);
+  if (!raw)
+    return raw.takeError();
+  uint64_t off = allocPack(uint64_t(packedFloats) * 4);
+  usesPack = true;
+  std::string packed = "packAt(pack, " + cppInt(int64_t(off)) + ")";
+  body.line(CallExpr(kernel(packFn))
+                .arg(shapeLiteral)
+                .arg(*raw)
+                .arg(packed)
+                .str() +
+            ";");
+  return packed;
+}
+
 llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
   auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
   auto w = llvm::cast<RankedTensorType>(op.getWeight().getType());
@@ -424,33 +465,13 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
   auto input = readPtr(op.getInput());
   if (!input)
     return input.takeError();
-  std::string weights;
-  if (ad::ConstantOp c = constantBehind(op.getWeight())) {
-    auto key = std::make_pair(c.getOperation(), lit);
-    auto it = packedOffsets.find(key);
-    if (it == packedOffsets.end()) {
-      auto data = constantData(c);
-      if (!data)
-        return data.takeError();
-      std::vector<float> packed(packedFloats, 0.0f);
-      ak::conv2dPackWeights(s, data->data(), packed.data());
-      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
-    }
-    weights = "weightAt(" + cppInt(int64_t(it->second)) + ")";
-  } else {
-    auto raw = readPtr(op.getWeight());
-    if (!raw)
-      return raw.takeError();
-    uint64_t off = allocPack(uint64_t(packedFloats) * 4);
-    usesPack = true;
-    weights = "packAt(pack, " + cppInt(int64_t(off)) + ")";
-    body.line(CallExpr(kernel("conv2dPackWeights"))
-                  .arg(lit)
-                  .arg(*raw)
-                  .arg(weights)
-                  .str() +
-              ";");
-  }
+  auto weights = packedWeights(
+      op.getWeight(), lit, packedFloats, "conv2dPackWeights",
+      [&](const float *raw, float *packed) {
+        ak::conv2dPackWeights(s, raw, packed);
+      });
+  if (!weights)
+    return weights.takeError();
   std::string bias = "nullptr";
   if (Value b = op.getBias()) {
     auto p = readPtr(b);
@@ -464,7 +485,7 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
   emitCall(op, CallExpr(kernel("conv2d_f32"))
                    .templateArg(lit)
                    .arg(*input)
-                   .arg(weights)
+                   .arg(*weights)
                    .arg(bias)
                    .arg(*result)
                    .arg("ec"));
@@ -533,30 +554,13 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
   auto lhs = readPtr(op.getA());
   if (!lhs)
     return lhs.takeError();
-  std::string packedB;
-  if (ad::ConstantOp c = constantBehind(op.getB())) {
-    auto key = std::make_pair(c.getOperation(), lit);
-    auto it = packedOffsets.find(key);
-    if (it == packedOffsets.end()) {
-      auto data = constantData(c);
-      if (!data)
-        return data.takeError();
-      std::vector<float> packed(packedFloats, 0.0f);
-      ak::matmulPackB(s, data->data(), packed.data());
-      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
-    }
-    packedB = "weightAt(" + cppInt(int64_t(it->second)) + ")";
-  } else {
-    auto raw = readPtr(op.getB());
-    if (!raw)
-      return raw.takeError();
-    uint64_t off = allocPack(uint64_t(packedFloats) * 4);
-    usesPack = true;
-    packedB = "packAt(pack, " + cppInt(int64_t(off)) + ")";
-    body.line(
-        CallExpr(kernel("matmulPackB")).arg(lit).arg(*raw).arg(packedB).str() +
-        ";");
-  }
+  auto packedB =
+      packedWeights(op.getB(), lit, packedFloats, "matmulPackB",
+                    [&](const float *raw, float *packed) {
+                      ak::matmulPackB(s, raw, packed);
+                    });
+  if (!packedB)
+    return packedB.takeError();
   std::string bias = "nullptr";
   if (Value bv = op.getBias()) {
     auto p = readPtr(bv);
@@ -570,7 +574,7 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
   emitCall(op, CallExpr(kernel("matmul_f32"))
                    .templateArg(lit)
                    .arg(*lhs)
-                   .arg(packedB)
+                   .arg(*packedB)
                    .arg(bias)
                    .arg(*result)
                    .arg("ec"));
