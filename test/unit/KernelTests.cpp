@@ -18,20 +18,39 @@
 #include <random>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define ANVIL_POISON(p, bytes) ASAN_POISON_MEMORY_REGION(p, bytes)
+#define ANVIL_UNPOISON(p, bytes) ASAN_UNPOISON_MEMORY_REGION(p, bytes)
+#else
+#define ANVIL_POISON(p, bytes) ((void)(p), (void)(bytes))
+#define ANVIL_UNPOISON(p, bytes) ((void)(p), (void)(bytes))
+#endif
+
 using namespace anvil::kernels;
 
 namespace {
 
 /// A pool and scratch shared by every test; three threads on a two-core
 /// machine still exercises uneven splits.
+/// Each thread's scratch is followed by a guard of kGuardFloats that, under
+/// AddressSanitizer (KernelPoolTests), is poisoned: a kernel that uses more
+/// scratch than its *ScratchFloats function promised fails at the write.
 struct Env {
+  static constexpr int64_t kGuardFloats = 16;
   anvil::ThreadPool pool{3, 50};
   std::vector<float> scratch;
   ExecContext ctx(int64_t scratchFloats) {
+    ANVIL_UNPOISON(scratch.data(), scratch.size() * sizeof(float));
     int64_t per = (scratchFloats + 15) / 16 * 16;
-    scratch.assign(per * pool.numThreads() + 16, std::nanf(""));
-    return ExecContext{&pool, scratch.data(), per};
+    int64_t stride = per + kGuardFloats;
+    scratch.assign(stride * pool.numThreads(), std::nanf(""));
+    for (int t = 0; t < pool.numThreads(); ++t)
+      ANVIL_POISON(scratch.data() + t * stride + per,
+                   kGuardFloats * sizeof(float));
+    return ExecContext{&pool, scratch.data(), stride};
   }
+  ~Env() { ANVIL_UNPOISON(scratch.data(), scratch.size() * sizeof(float)); }
 };
 Env &env() {
   static Env e;
