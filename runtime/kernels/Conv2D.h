@@ -127,6 +127,11 @@ inline int64_t conv2dChannelChunks(int64_t base, int64_t blocks, int T) {
   return c < blocks ? c : blocks;
 }
 
+/// Prefetch distance (floats) of the packed weights in the pixel-vector
+/// microkernel: half a 128-row block ahead, so the next block's weights are
+/// in L1 when the call using them starts.
+constexpr int kConvPrefetch = 1024;
+
 template <Conv2DShape S>
 void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
                     float *out, const ExecContext &ctx) {
@@ -197,8 +202,8 @@ void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
             GemmEpilogue ep{k0 > 0, k0 + kConvKC >= RED,
                             biasG ? biasG + kb * kConvMR : nullptr, 1.0f};
             gemmDispatch<int(kConvMR), int(kConvNR), int(kConvMR),
-                         BiasKind::Row, false>(
-                mr, nr, kc, wG + (kb * RED + k0) * kConvMR, B + pp, ldb,
+                         BiasKind::Row, false, false, kConvPrefetch>(
+                mr, nr, kc, wG + (k0 * KB + kb * kc) * kConvMR, B + pp, ldb,
                 lastMask, outG + kb * kConvMR * P + pp, P, ep);
           }
         }
@@ -295,8 +300,8 @@ void conv2dImplicitPath(const float *in, const float *packedW,
                 int(Kg - kb * kConvMR < kConvMR ? Kg - kb * kConvMR : kConvMR);
             GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f};
             gemmDispatch<int(kConvMR), int(kConvNR), int(kConvMR),
-                         BiasKind::None, false, true>(
-                mr, nr, kc, wG + (kb * RED + k0) * kConvMR, block + pp, 0,
+                         BiasKind::None, false, true, kConvPrefetch>(
+                mr, nr, kc, wG + (k0 * KB + kb * kc) * kConvMR, block + pp, 0,
                 lastMask, wide + (kb - kb0) * kConvMR * QS + pp, QS, ep,
                 offs + k0);
           }
@@ -376,26 +381,25 @@ void conv2dChannelVectorPath(const float *in, const float *packedW,
           const int nr = int(rem >= W ? kConvNR : ceilDiv(rem, 16));
           const __mmask16 lastMask = tailMask(rem - (nr - 1) * 16);
           // The weights of deep layers (9 MiB for 512x512x3x3) live in L3 or
-          // DRAM and each slice is reused only P times: fetch the next
-          // panel's slice into L2 while this one is being used.
-          {
-            const int64_t nq = q + 1 < q1 ? q + 1 : q0;
-            const int64_t nk = q + 1 < q1 ? k0 : k0 + kConvKC;
-            const int64_t nkc = RED - nk < kConvKC ? RED - nk : kConvKC;
-            const char *next =
-                reinterpret_cast<const char *>(wG + (nq * RED + nk) * W);
-            for (int64_t off = 0; off < nkc * W * 4; off += 64)
-              _mm_prefetch(next + off, _MM_HINT_T1);
-          }
+          // DRAM and each slice is reused only P times: the microkernel
+          // calls of this panel fetch the next panel's slice into L2, one
+          // prefetch per k spread over the reduction (a burst would fill
+          // the line-fill buffers), pixel tile tt taking vector column
+          // tt % 3 of each 48-channel row (7 tiles of 7 pixels cover all).
+          const int64_t nq = q + 1 < q1 ? q + 1 : q0;
+          const int64_t nk = q + 1 < q1 ? k0 : k0 + kConvKC;
+          const int64_t nkc = RED - nk < kConvKC ? RED - nk : kConvKC;
+          const float *next = wG + (nk * panels + nq * nkc) * W;
           for (int64_t tt = 0; tt < tiles; ++tt) {
             const int64_t p0 = tt * MT;
             const int mr = int(P - p0 < MT ? P - p0 : MT);
             GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f};
             gemmDispatch<int(kConvMR), int(kConvNR), int(kConvMR),
-                         BiasKind::None, false>(
+                         BiasKind::None, false, false, 0, 1>(
                 mr, nr, kc, at + (tt * RED + k0) * kConvMR,
-                wG + (q * RED + k0) * W, W, lastMask,
-                ct + p0 * ldc + (q - q0) * W, ldc, ep);
+                wG + (k0 * panels + q * kc) * W, W, lastMask,
+                ct + p0 * ldc + (q - q0) * W, ldc, ep, nullptr,
+                next + (tt % kConvNR) * 16);
           }
         }
       }

@@ -35,12 +35,18 @@ struct GemmEpilogue {
 ///
 /// Indexed: row k of B starts at b + offs[k] instead of b + k * ldb (the
 /// implicit-GEMM conv reads kernel taps straight from a padded input block).
-template <int MR, int NR, int AS, BiasKind BK, bool Scale, bool Indexed = false>
+///
+/// PFD > 0: also prefetch the A stream PFD floats ahead of the element being
+/// broadcast (conv weights, packed so that consecutive calls read one
+/// contiguous stream; they come from L3 on first use).
+template <int MR, int NR, int AS, BiasKind BK, bool Scale, bool Indexed = false,
+          int PFD = 0, int PFB = 0>
 ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
                                   const float *__restrict b, int64_t ldb,
                                   __mmask16 lastMask, float *c, int64_t ldc,
                                   const GemmEpilogue &ep,
-                                  const int32_t *offs = nullptr) {
+                                  const int32_t *offs = nullptr,
+                                  const float *pfb = nullptr) {
   __m512 acc[MR][NR];
   ANVIL_UNROLL
   for (int i = 0; i < MR; ++i) {
@@ -50,6 +56,14 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
   }
 
   for (int64_t k = 0; k < kc; ++k) {
+    if constexpr (PFD > 0)
+      _mm_prefetch(reinterpret_cast<const char *>(a + PFD), _MM_HINT_T0);
+    if constexpr (PFB > 0) {
+      ANVIL_UNROLL
+      for (int j = 0; j < PFB; ++j)
+        _mm_prefetch(reinterpret_cast<const char *>(pfb + k * ldb + j * 16),
+                     _MM_HINT_T1);
+    }
     const float *bk = Indexed ? b + offs[k] : b;
     __m512 bv[NR];
     ANVIL_UNROLL
@@ -97,29 +111,30 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
 /// Runtime (mr, nr) -> the instantiation for it; mr in [1, MaxMR], nr in
 /// [1, MaxNR]. Tails use smaller tiles instead of wasted lanes.
 template <int MaxMR, int MaxNR, int AS, BiasKind BK, bool Scale,
-          bool Indexed = false, int MR = 1>
+          bool Indexed = false, int PFD = 0, int PFB = 0, int MR = 1>
 ANVIL_INLINE void gemmDispatch(int mr, int nr, int64_t kc, const float *a,
                                const float *b, int64_t ldb, __mmask16 lastMask,
                                float *c, int64_t ldc, const GemmEpilogue &ep,
-                               const int32_t *offs = nullptr) {
+                               const int32_t *offs = nullptr,
+                               const float *pfb = nullptr) {
   if constexpr (MR < MaxMR) {
     if (mr != MR)
-      return gemmDispatch<MaxMR, MaxNR, AS, BK, Scale, Indexed, MR + 1>(
-          mr, nr, kc, a, b, ldb, lastMask, c, ldc, ep, offs);
+      return gemmDispatch<MaxMR, MaxNR, AS, BK, Scale, Indexed, PFD, PFB, MR + 1>(
+          mr, nr, kc, a, b, ldb, lastMask, c, ldc, ep, offs, pfb);
   }
   if constexpr (MaxNR >= 4)
     if (nr == 4)
-      return gemmMicroKernel<MR, 4, AS, BK, Scale, Indexed>(
-          kc, a, b, ldb, lastMask, c, ldc, ep, offs);
+      return gemmMicroKernel<MR, 4, AS, BK, Scale, Indexed, PFD, PFB>(
+          kc, a, b, ldb, lastMask, c, ldc, ep, offs, pfb);
   if constexpr (MaxNR >= 3)
     if (nr == 3)
-      return gemmMicroKernel<MR, 3, AS, BK, Scale, Indexed>(
-          kc, a, b, ldb, lastMask, c, ldc, ep, offs);
+      return gemmMicroKernel<MR, 3, AS, BK, Scale, Indexed, PFD, PFB>(
+          kc, a, b, ldb, lastMask, c, ldc, ep, offs, pfb);
   if (nr == 2)
-    return gemmMicroKernel<MR, 2, AS, BK, Scale, Indexed>(
-        kc, a, b, ldb, lastMask, c, ldc, ep, offs);
-  return gemmMicroKernel<MR, 1, AS, BK, Scale, Indexed>(kc, a, b, ldb, lastMask,
-                                                        c, ldc, ep, offs);
+    return gemmMicroKernel<MR, 2, AS, BK, Scale, Indexed, PFD, PFB>(
+        kc, a, b, ldb, lastMask, c, ldc, ep, offs, pfb);
+  return gemmMicroKernel<MR, 1, AS, BK, Scale, Indexed, PFD, PFB>(
+      kc, a, b, ldb, lastMask, c, ldc, ep, offs, pfb);
 }
 
 } // namespace anvil::kernels::detail

@@ -8,14 +8,17 @@
 //
 //  conv2d, pixel-vector GEMM and implicit paths (input channels per group
 //  Cg > 1):
-//    gOIhw8o: [groups][ceil(Kg / 8)][Cg * R * S][8]
+//    gOIhw8o: [groups][ceil(Kg / 8)][Cg * R * S][8], except that the
+//    reduction is cut into kConvKC-row slices stored outermost within a
+//    group (conv2dPackedRowOffset): [groups][slice][blocks][kc][8].
 //    Output channels of a group are blocked by kConvMR = 8; within a block
 //    the 8 weights of one reduction index (c, r, s) are contiguous, in the
 //    order the microkernel broadcasts them. Reduction index = (c * R + r) * S
 //    + s, the row order of the im2col tile. Channels past Kg are zero.
 //  conv2d, channel-vector path (Cg > 1 but few output pixels, see
 //  conv2dUsesChannelVectorPath: 7x7 maps, 1x1 outputs):
-//    gOIhw48o: [groups][ceil(Kg / 48)][Cg * R * S][48]
+//    gOIhw48o: [groups][ceil(Kg / 48)][Cg * R * S][48], sliced over the
+//    reduction the same way: [groups][slice][panels][kc][48].
 //    48 output channels (3 vectors) per panel, loaded as vectors while
 //    pixels are broadcast. Channels past Kg are zero.
 //  conv2d, depthwise path (Cg == 1, any channel multiplier):
@@ -181,11 +184,12 @@ constexpr bool conv2dUsesChannelVectorPath(const Conv2DShape &s) {
 /// Stride-1 convs with wide output rows skip im2col: the GEMM reads each
 /// kernel tap straight from a zero-padded block of input rows, computing
 /// "wide" rows of OW + (S-1)*dilW pixels whose extra columns are dropped.
-/// Worth it while those extra columns cost less than im2col (<= 1/16).
+/// Worth it while those extra columns cost less than im2col (<= 1/14:
+/// 3x3 on 28x28 maps is faster implicit, on 14x14 it is not).
 constexpr bool conv2dUsesImplicitPath(const Conv2DShape &s) {
   return !conv2dUsesDepthwisePath(s) && !conv2dUsesChannelVectorPath(s) &&
          !conv2dIsDirect1x1(s) && s.strideH == 1 && s.strideW == 1 &&
-         s.r * s.s > 1 && (s.s - 1) * s.dilW * 16 <= s.ow;
+         s.r * s.s > 1 && (s.s - 1) * s.dilW * 14 <= s.ow;
 }
 /// Implicit path geometry: wide row length, output rows per tile (at most
 /// ~1024 wide pixels, padded block within kConvTileFloats), floats per
@@ -266,6 +270,20 @@ constexpr int64_t conv2dScratchFloats(const Conv2DShape &s) {
   return rows * conv2dPixelTile(s);
 }
 
+/// Where reduction row j of block (or panel) b starts within one group's
+/// packed GEMM weights ([blocks][red][width] order within each kConvKC
+/// reduction slice, slices outermost): the kernels walk reduction slices in
+/// the outer loop and every block inside it, so each slice of all blocks is
+/// one contiguous stream (deep layers' weights come from L3/DRAM once per
+/// conv, and a sequential stream keeps the hardware prefetchers busy).
+/// Identical to [blocks][red][width] when red <= kConvKC.
+constexpr int64_t conv2dPackedRowOffset(int64_t red, int64_t blocks,
+                                        int64_t width, int64_t b, int64_t j) {
+  int64_t k0 = j / kConvKC * kConvKC;
+  int64_t kc = red - k0 < kConvKC ? red - k0 : kConvKC;
+  return (k0 * blocks + b * kc + (j - k0)) * width;
+}
+
 /// Packs KCRS weights ([K][C/groups][R][S]) into the layout above.
 inline void conv2dPackWeights(const Conv2DShape &s, const float *kcrs,
                               float *packed) {
@@ -282,12 +300,14 @@ inline void conv2dPackWeights(const Conv2DShape &s, const float *kcrs,
   const int64_t blocks = ceilDiv(kg, width);
   for (int64_t g = 0; g < s.groups; ++g)
     for (int64_t b = 0; b < blocks; ++b) {
-      float *dst = packed + (g * blocks + b) * red * width;
-      for (int64_t j = 0; j < red; ++j)
+      float *dstG = packed + g * blocks * red * width;
+      for (int64_t j = 0; j < red; ++j) {
+        float *dst = dstG + conv2dPackedRowOffset(red, blocks, width, b, j);
         for (int64_t i = 0; i < width; ++i) {
           int64_t oc = b * width + i;
-          dst[j * width + i] = oc < kg ? kcrs[(g * kg + oc) * red + j] : 0.0f;
+          dst[i] = oc < kg ? kcrs[(g * kg + oc) * red + j] : 0.0f;
         }
+      }
     }
 }
 

@@ -232,6 +232,23 @@ TEST(Conv2D, ImplicitStride1) {
   static_assert(conv2dUsesImplicitPath(c));
   checkConv<c>();
 }
+TEST(Conv2D, SlicedWeightsResNetWidths) {
+  // 28-wide stride-1 map: implicit path (extra columns 2/28); reduction of
+  // 3 slices with a partial last one (40 * 9 = 360), channel tail (44).
+  constexpr Conv2DShape a{1, 40, 28, 28, 44, 3, 3, 28, 28,
+                          1, 1,  1,  1,  1,  1, 1, 1,  1};
+  static_assert(conv2dUsesImplicitPath(a));
+  checkConv<a>();
+  // 14x14: im2col pixel path, 196 pixels (4 full panels + a 4-pixel tail),
+  // weights sliced over 30 * 9 = 270 reduction rows.
+  constexpr Conv2DShape b{2, 30, 14, 14, 20, 3, 3, 14, 14,
+                          1, 1,  1,  1,  1,  1, 1, 1,  1};
+  static_assert(!conv2dUsesImplicitPath(b) && !conv2dUsesChannelVectorPath(b));
+  checkConv<b>();
+  // Direct 1x1 on 14x14 with 300 input channels (partial last slice).
+  checkConv<Conv2DShape{1, 300, 14, 14, 36, 1, 1, 14, 14, 1, 1, 0, 0, 0, 0, 1,
+                        1, 1}>(false);
+}
 TEST(Conv2D, WindowLargerThanInput) {
   checkConv<Conv2DShape{1, 2, 3, 3, 9, 5, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1,
                         1}>();
