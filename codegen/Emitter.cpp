@@ -180,6 +180,13 @@ private:
                 llvm::StringRef packFn,
                 llvm::function_ref<void(const float *, float *)> pack);
 
+  /// Emits `name<lit>(input, weights, bias or nullptr, result, ec)`, the call
+  /// shape shared by conv2d_f32 and matmul_f32.
+  llvm::Error emitWeightedKernel(Operation *op, llvm::StringRef name,
+                                 const std::string &lit,
+                                 const std::string &input,
+                                 const std::string &weights, Value bias);
+
   llvm::Error emitOp(Operation *op);
   llvm::Error emitConv(ad::Conv2DOp op);
   llvm::Error emitMatmul(ad::MatmulOp op);
@@ -472,24 +479,8 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
       });
   if (!weights)
     return weights.takeError();
-  std::string bias = "nullptr";
-  if (Value b = op.getBias()) {
-    auto p = readPtr(b);
-    if (!p)
-      return p.takeError();
-    bias = *p;
-  }
-  auto result = resultPtr(op);
-  if (!result)
-    return result.takeError();
-  emitCall(op, CallExpr(kernel("conv2d_f32"))
-                   .templateArg(lit)
-                   .arg(*input)
-                   .arg(*weights)
-                   .arg(bias)
-                   .arg(*result)
-                   .arg("ec"));
-  return llvm::Error::success();
+  return emitWeightedKernel(op, "conv2d_f32", lit, *input, *weights,
+                            op.getBias());
 }
 
 llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
@@ -561,21 +552,31 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
                     });
   if (!packedB)
     return packedB.takeError();
-  std::string bias = "nullptr";
-  if (Value bv = op.getBias()) {
-    auto p = readPtr(bv);
+  return emitWeightedKernel(op, "matmul_f32", lit, *lhs, *packedB,
+                            op.getBias());
+}
+
+llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
+                                             llvm::StringRef name,
+                                             const std::string &lit,
+                                             const std::string &input,
+                                             const std::string &weights,
+                                             Value bias) {
+  std::string biasPtr = "nullptr";
+  if (bias) {
+    auto p = readPtr(bias);
     if (!p)
       return p.takeError();
-    bias = *p;
+    biasPtr = *p;
   }
   auto result = resultPtr(op);
   if (!result)
     return result.takeError();
-  emitCall(op, CallExpr(kernel("matmul_f32"))
+  emitCall(op, CallExpr(kernel(name))
                    .templateArg(lit)
-                   .arg(*lhs)
-                   .arg(*packedB)
-                   .arg(bias)
+                   .arg(input)
+                   .arg(weights)
+                   .arg(biasPtr)
                    .arg(*result)
                    .arg("ec"));
   return llvm::Error::success();
