@@ -274,6 +274,23 @@ anvil::onnx_import::broadcastOffsets(llvm::ArrayRef<int64_t> in,
   return result;
 }
 
+std::vector<int64_t> anvil::onnx_import::offsetsByIndex(
+    llvm::ArrayRef<int64_t> out,
+    llvm::function_ref<int64_t(llvm::ArrayRef<int64_t>)> sourceOffset) {
+  int64_t n = numElements(out);
+  std::vector<int64_t> index(n);
+  Shape idx(out.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    index[k] = sourceOffset(idx);
+    for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < out[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return index;
+}
+
 HostTensor anvil::onnx_import::gatherElements(const HostTensor &in,
                                               llvm::ArrayRef<int64_t> shape,
                                               llvm::ArrayRef<int64_t> index) {

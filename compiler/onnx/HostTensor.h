@@ -13,6 +13,7 @@
 #include "onnx/onnx_pb.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
@@ -61,6 +62,13 @@ std::optional<Shape> broadcastAll(llvm::ArrayRef<Shape> shapes);
 /// a tensor of shape `in` (broadcast to `out`) it reads.
 std::vector<int64_t> broadcastOffsets(llvm::ArrayRef<int64_t> in,
                                       llvm::ArrayRef<int64_t> out);
+
+/// For every element of a tensor of shape `out`, in row-major order, the
+/// offset `sourceOffset(multiIndex)` of the element it copies: the index list
+/// of gatherElements for reorderings that have no stride form (slice, tile).
+std::vector<int64_t>
+offsetsByIndex(llvm::ArrayRef<int64_t> out,
+               llvm::function_ref<int64_t(llvm::ArrayRef<int64_t>)> sourceOffset);
 
 /// Generic element copy: result element k = in element index[k].
 HostTensor gatherElements(const HostTensor &in, llvm::ArrayRef<int64_t> shape,

@@ -770,20 +770,12 @@ bool GraphImporter::convertSlice() {
     std::vector<int64_t> inStrides(rank, 1);
     for (int64_t d = rank - 1; d > 0; --d)
       inStrides[d - 1] = inStrides[d] * in[d];
-    int64_t n = numElements(out);
-    std::vector<int64_t> index(n);
-    Shape idx(rank, 0);
-    for (int64_t k = 0; k < n; ++k) {
+    auto index = offsetsByIndex(out, [&](ArrayRef<int64_t> idx) {
       int64_t off = 0;
       for (int64_t d = 0; d < rank; ++d)
         off += (begin[d] + idx[d] * step[d]) * inStrides[d];
-      index[k] = off;
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++idx[d] < out[d])
-          break;
-        idx[d] = 0;
-      }
-    }
+      return off;
+    });
     setHost(0, gatherElements(*h, out, index));
     return true;
   }
@@ -2090,20 +2082,12 @@ bool GraphImporter::convertTile() {
     Shape out;
     for (size_t d = 0; d < x.size(); ++d)
       out.push_back(x[d] * repeats[d]);
-    int64_t n = numElements(out);
-    std::vector<int64_t> index(n);
-    Shape idx(out.size(), 0);
-    for (int64_t k = 0; k < n; ++k) {
+    auto index = offsetsByIndex(out, [&](ArrayRef<int64_t> idx) {
       int64_t off = 0;
       for (size_t d = 0; d < out.size(); ++d)
         off = off * x[d] + idx[d] % x[d];
-      index[k] = off;
-      for (int64_t d = out.size() - 1; d >= 0; --d) {
-        if (++idx[d] < out[d])
-          break;
-        idx[d] = 0;
-      }
-    }
+      return off;
+    });
     setHost(0, gatherElements(*h, out, index));
     return true;
   }
