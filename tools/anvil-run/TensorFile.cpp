@@ -31,6 +31,23 @@ bool hostIsLittleEndian() {
   return first == 1;
 }
 
+/// Reads `count` little-endian float32 values from `src` into `dst` (the byte
+/// order of .npy `<f4` and TensorProto raw_data), swapping on big-endian hosts.
+void readLittleEndianFloats(const char *src, uint64_t count,
+                            std::vector<float> &dst) {
+  dst.resize(count);
+  if (count)
+    std::memcpy(dst.data(), src, count * 4);
+  if (!hostIsLittleEndian()) {
+    for (float &f : dst) {
+      uint32_t u;
+      std::memcpy(&u, &f, 4);
+      u = __builtin_bswap32(u);
+      std::memcpy(&f, &u, 4);
+    }
+  }
+}
+
 /// Multiplies the dims, failing on negative dims or overflow past `limit`.
 bool elementCount(const std::vector<int64_t> &shape, uint64_t limit,
                   uint64_t &count) {
@@ -270,17 +287,7 @@ bool parseNpy(const std::string &bytes, HostTensor &out, std::string &error) {
     return false;
   }
   out.shape = std::move(shape);
-  out.data.resize(count);
-  if (count)
-    std::memcpy(out.data.data(), bytes.data() + dataStart, count * 4);
-  if (!hostIsLittleEndian()) {
-    for (float &f : out.data) {
-      uint32_t u;
-      std::memcpy(&u, &f, 4);
-      u = __builtin_bswap32(u);
-      std::memcpy(&f, &u, 4);
-    }
-  }
+  readLittleEndianFloats(bytes.data() + dataStart, count, out.data);
   return true;
 }
 
@@ -323,17 +330,7 @@ bool parseTensorProto(const std::string &bytes, HostTensor &out,
               std::to_string(count * 4);
       return false;
     }
-    out.data.resize(count);
-    if (count)
-      std::memcpy(out.data.data(), raw.data(), raw.size());
-    if (!hostIsLittleEndian()) {
-      for (float &f : out.data) {
-        uint32_t u;
-        std::memcpy(&u, &f, 4);
-        u = __builtin_bswap32(u);
-        std::memcpy(&f, &u, 4);
-      }
-    }
+    readLittleEndianFloats(raw.data(), count, out.data);
   } else {
     if (static_cast<uint64_t>(proto.float_data_size()) != count) {
       error = "TensorProto float_data has " +
