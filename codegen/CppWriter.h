@@ -35,7 +35,8 @@ std::string cppString(llvm::StringRef text);
 /// A braced integer list: `{1, 2, 3}`.
 std::string cppIntList(llvm::ArrayRef<int64_t> values);
 
-/// A literal of an aggregate type: `Type{field, field, ...}`.
+/// A literal of an aggregate type: `Type{field, ...}` or, with designated
+/// fields, `Type{.a = 1, .b = 2}`.
 class StructLiteral {
 public:
   explicit StructLiteral(llvm::StringRef type) : type(type.str()) {}
@@ -54,6 +55,13 @@ public:
   StructLiteral &addRaw(llvm::StringRef text) {
     fields.push_back(text.str());
     return *this;
+  }
+  /// A designated field: `.name = text` (fields in declaration order).
+  StructLiteral &field(llvm::StringRef name, llvm::StringRef text) {
+    return addRaw("." + name.str() + " = " + text.str());
+  }
+  StructLiteral &field(llvm::StringRef name, int64_t v) {
+    return field(name, cppInt(v));
   }
   std::string str() const;
 

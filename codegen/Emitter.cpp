@@ -13,6 +13,8 @@
 #include "codegen/Emitter.h"
 
 #include "codegen/CppWriter.h"
+#include "codegen/KernelRegistry.h"
+#include "codegen/Target.h"
 #include "dialects/anvil/IR/AnvilOps.h"
 #include "runtime/kernels/Shapes.h"
 
@@ -23,11 +25,13 @@
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <numeric>
 
@@ -131,17 +135,26 @@ std::string typeString(mlir::Type type) {
 // The emitter
 //===----------------------------------------------------------------------===//
 
-struct TensorDesc {
+} // namespace
+
+/// One graph input or output as the C ABI describes it.
+struct anvil::codegen::TensorDesc {
   std::string name;
   llvm::SmallVector<int64_t> shape;
   uint64_t bytes;
+  bool operator==(const TensorDesc &o) const {
+    return name == o.name && shape == o.shape && bytes == o.bytes;
+  }
 };
+
+namespace {
 
 class ModelEmitter {
 public:
-  ModelEmitter(mlir::func::FuncOp func, const EmitOptions &options,
-               EmittedModel &out)
-      : func(func), options(options), out(out) {}
+  ModelEmitter(mlir::func::FuncOp func, const Target &target,
+               const EmitOptions &options, EmittedVariant &out,
+               WeightsBlob &blob)
+      : func(func), target(target), options(options), out(out), blob(blob) {}
 
   llvm::Error emit();
 
@@ -174,18 +187,32 @@ private:
   /// The expression for a kernel's packed weights `w`: packed once at compile
   /// time into the blob when `w` is a constant (`pack` is the routine from
   /// Shapes.h), otherwise packed at run time into the pack area by a call of
-  /// `packFn` (the same routine) emitted before the kernel.
+  /// `packFn(shape, plan, raw, packed)` (the same routine) emitted before
+  /// the kernel.
   llvm::Expected<std::string>
-  packedWeights(Value w, const std::string &shapeLiteral, int64_t packedFloats,
+  packedWeights(Value w, const std::string &shapeLiteral,
+                const std::string &planLiteral, int64_t packedFloats,
                 llvm::StringRef packFn,
                 llvm::function_ref<void(const float *, float *)> pack);
 
-  /// Emits `name<lit>(input, weights, bias or nullptr, result, ec)`, the call
-  /// shape shared by conv2d_f32 and matmul_f32.
+  /// Emits `name<Isa, shape, plan>(input, weights, bias or nullptr, result,
+  /// ec)`, the call shape shared by conv2d_f32 and matmul_f32.
   llvm::Error emitWeightedKernel(Operation *op, llvm::StringRef name,
                                  const std::string &lit,
+                                 const std::string &planLit,
                                  const std::string &input,
                                  const std::string &weights, Value bias);
+
+  /// The kernel anvil-select-kernels recorded on `op`, or an error naming
+  /// the op when there is none.
+  llvm::Expected<llvm::StringRef> recordedKernel(Operation *op) const;
+  /// Checks that `op` records `expected` (a family with one variant per
+  /// ISA): the IR and the emitted call agree.
+  llvm::Error expectKernel(Operation *op, const std::string &expected) const;
+  /// `anvil::kernels::Avx512`: the ISA template argument of every kernel.
+  std::string isaArg() const {
+    return kernel(isaTraitName(target.isa));
+  }
 
   llvm::Error emitOp(Operation *op);
   llvm::Error emitConv(ad::Conv2DOp op);
@@ -203,17 +230,17 @@ private:
   /// Emits `call;` (the op's comment is already printed).
   void emitCall(Operation *op, const CallExpr &call);
 
-  std::string weightsSymbol() const {
-    return "anvil_" + options.name + "_weights";
-  }
   std::string buildSource() const;
-  std::string buildHeader() const;
 
-  mlir::func::FuncOp func;
-  const EmitOptions &options;
-  EmittedModel &out;
-
+public:
   llvm::SmallVector<TensorDesc> inputs, outputs;
+
+private:
+  mlir::func::FuncOp func;
+  const Target &target;
+  const EmitOptions &options;
+  EmittedVariant &out;
+  WeightsBlob &blob;
   llvm::DenseMap<Value, int64_t> returnCount;
   llvm::DenseMap<Value, unsigned> returnIndex;
   llvm::DenseMap<Operation *, uint64_t> rawOffsets;
@@ -345,7 +372,7 @@ llvm::Expected<uint64_t> ModelEmitter::rawConstant(ad::ConstantOp c) {
   auto data = constantData(c);
   if (!data)
     return data.takeError();
-  uint64_t off = out.weights.append(*data);
+  uint64_t off = blob.append(*data);
   rawOffsets[c] = off;
   return off;
 }
@@ -398,12 +425,32 @@ void ModelEmitter::emitCall(Operation *, const CallExpr &call) {
 // Ops
 //===----------------------------------------------------------------------===//
 
+llvm::Expected<llvm::StringRef>
+ModelEmitter::recordedKernel(Operation *op) const {
+  auto name = op->getAttrOfType<mlir::StringAttr>(kKernelAttr);
+  if (!name)
+    return fail(op, llvm::Twine("has no ") + kKernelAttr +
+                        "; run anvil-select-kernels before codegen");
+  return name.getValue();
+}
+
+llvm::Error ModelEmitter::expectKernel(Operation *op,
+                                       const std::string &expected) const {
+  auto name = recordedKernel(op);
+  if (!name)
+    return name.takeError();
+  if (*name != expected)
+    return fail(op, "records kernel '" + *name + "', but the target " +
+                        target.name + " calls '" + expected + "'");
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::string> ModelEmitter::packedWeights(
-    Value w, const std::string &shapeLiteral, int64_t packedFloats,
-    llvm::StringRef packFn,
+    Value w, const std::string &shapeLiteral, const std::string &planLiteral,
+    int64_t packedFloats, llvm::StringRef packFn,
     llvm::function_ref<void(const float *, float *)> pack) {
   if (ad::ConstantOp c = constantBehind(w)) {
-    auto key = std::make_pair(c.getOperation(), shapeLiteral);
+    auto key = std::make_pair(c.getOperation(), shapeLiteral + planLiteral);
     auto it = packedOffsets.find(key);
     if (it == packedOffsets.end()) {
       auto data = constantData(c);
@@ -411,7 +458,7 @@ llvm::Expected<std::string> ModelEmitter::packedWeights(
         return data.takeError();
       std::vector<float> packed(packedFloats, 0.0f);
       pack(data->data(), packed.data());
-      it = packedOffsets.emplace(key, out.weights.append(packed)).first;
+      it = packedOffsets.emplace(key, blob.append(packed)).first;
     }
     return "weightAt(" + cppInt(int64_t(it->second)) + ")";
   }
@@ -423,6 +470,7 @@ llvm::Expected<std::string> ModelEmitter::packedWeights(
   std::string packed = "packAt(pack, " + cppInt(int64_t(off)) + ")";
   body.line(CallExpr(kernel(packFn))
                 .arg(shapeLiteral)
+                .arg(planLiteral)
                 .arg(*raw)
                 .arg(packed)
                 .str() +
@@ -430,135 +478,156 @@ llvm::Expected<std::string> ModelEmitter::packedWeights(
   return packed;
 }
 
+/// The recorded kernel's weight layout must be the registry's: a pass that
+/// changes one without the other is caught here.
+template <typename KernelT>
+llvm::Error checkLayout(Operation *op, const KernelT &k,
+                        const std::function<llvm::Error(const llvm::Twine &)>
+                            &fail) {
+  auto layout = op->getAttrOfType<mlir::StringAttr>(kWeightLayoutAttr);
+  if (!layout || layout.getValue() != k.weightLayout)
+    return fail(llvm::Twine("kernel '") + k.name + "' reads weights as '" +
+                k.weightLayout + "', but " + kWeightLayoutAttr + " is '" +
+                (layout ? layout.getValue() : "") + "'");
+  return llvm::Error::success();
+}
+
 llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
-  auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
-  auto w = llvm::cast<RankedTensorType>(op.getWeight().getType());
-  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
-  llvm::ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
-                          dil = op.getDilations();
-  if (in.getRank() != 4 || w.getRank() != 4 || res.getRank() != 4 ||
-      strides.size() != 2 || pads.size() != 4 || dil.size() != 2)
-    return fail(op, "conv2d needs 4-D input, weight and result, 2 strides, 4 "
-                    "pads and 2 dilations");
-  ak::Conv2DShape s{};
-  s.n = in.getDimSize(0);
-  s.c = in.getDimSize(1);
-  s.h = in.getDimSize(2);
-  s.w = in.getDimSize(3);
-  s.k = w.getDimSize(0);
-  s.r = w.getDimSize(2);
-  s.s = w.getDimSize(3);
-  s.oh = res.getDimSize(2);
-  s.ow = res.getDimSize(3);
-  s.strideH = strides[0];
-  s.strideW = strides[1];
-  s.padT = pads[0];
-  s.padL = pads[1];
-  s.padB = pads[2];
-  s.padR = pads[3];
-  s.dilH = dil[0];
-  s.dilW = dil[1];
-  s.groups = int64_t(op.getGroups());
-  // Field order of Conv2DShape (runtime/kernels/Shapes.h).
+  auto shape = conv2dShapeOf(op);
+  if (!shape)
+    return fail(op, llvm::toString(shape.takeError()));
+  const ak::Conv2DShape s = *shape;
+  auto name = recordedKernel(op);
+  if (!name)
+    return name.takeError();
+  const Conv2DKernel *k = findConv2DKernel(*name);
+  if (!k)
+    return fail(op, "unknown conv2d kernel '" + *name + "'");
+  if (k->isa != target.isa)
+    return fail(op, "kernel '" + *name + "' needs " + isaName(k->isa) +
+                        ", but the target " + target.name + " is " +
+                        isaName(target.isa));
+  if (!ak::conv2dPlanIsValid(s, k->plan))
+    return fail(op, "kernel '" + *name + "' cannot run this conv2d shape");
+  auto failHere = [&](const llvm::Twine &m) { return fail(op, m); };
+  if (auto err = checkLayout(op, *k, failHere))
+    return err;
+
   std::string lit = StructLiteral(kernel("Conv2DShape"))
-                        .addInts({s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.oh, s.ow,
-                                  s.strideH, s.strideW, s.padT, s.padL, s.padB,
-                                  s.padR, s.dilH, s.dilW, s.groups})
+                        .field("n", s.n)
+                        .field("c", s.c)
+                        .field("h", s.h)
+                        .field("w", s.w)
+                        .field("k", s.k)
+                        .field("r", s.r)
+                        .field("s", s.s)
+                        .field("oh", s.oh)
+                        .field("ow", s.ow)
+                        .field("strideH", s.strideH)
+                        .field("strideW", s.strideW)
+                        .field("padT", s.padT)
+                        .field("padL", s.padL)
+                        .field("padB", s.padB)
+                        .field("padR", s.padR)
+                        .field("dilH", s.dilH)
+                        .field("dilW", s.dilW)
+                        .field("groups", s.groups)
                         .str();
-  out.scratchFloatsPerThread = std::max<uint64_t>(out.scratchFloatsPerThread,
-                                                  ak::conv2dScratchFloats(s));
-  int64_t packedFloats = ak::conv2dPackedWeightFloats(s);
+  const ak::Conv2DPlan plan = k->plan;
+  const char *path = plan.path == ak::Conv2DPath::Gemm       ? "Gemm"
+                     : plan.path == ak::Conv2DPath::Implicit ? "Implicit"
+                     : plan.path == ak::Conv2DPath::ChannelVector
+                         ? "ChannelVector"
+                         : "Depthwise";
+  std::string planLit =
+      StructLiteral(kernel("Conv2DPlan"))
+          .field("path", kernel("Conv2DPath::") + path)
+          .field("lanes", plan.lanes)
+          .field("mr", plan.mr)
+          .field("nr", plan.nr)
+          .str();
+  out.scratchFloatsPerThread = std::max<uint64_t>(
+      out.scratchFloatsPerThread, ak::conv2dScratchFloats(s, plan));
+  int64_t packedFloats = ak::conv2dPackedWeightFloats(s, plan);
 
   auto input = readPtr(op.getInput());
   if (!input)
     return input.takeError();
   auto weights = packedWeights(
-      op.getWeight(), lit, packedFloats, "conv2dPackWeights",
+      op.getWeight(), lit, planLit, packedFloats, "conv2dPackWeights",
       [&](const float *raw, float *packed) {
-        ak::conv2dPackWeights(s, raw, packed);
+        ak::conv2dPackWeights(s, plan, raw, packed);
       });
   if (!weights)
     return weights.takeError();
-  return emitWeightedKernel(op, "conv2d_f32", lit, *input, *weights,
+  return emitWeightedKernel(op, "conv2d_f32", lit, planLit, *input, *weights,
                             op.getBias());
 }
 
 llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
-  auto a = llvm::cast<RankedTensorType>(op.getA().getType());
-  auto b = llvm::cast<RankedTensorType>(op.getB().getType());
-  auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
-  if (a.getRank() < 2 || b.getRank() < 2 || res.getRank() < 2)
-    return fail(op, "matmul operands and result need rank >= 2");
-  ak::MatmulShape s{};
-  bool ta = op.getTransposeA(), tb = op.getTransposeB();
-  llvm::ArrayRef<int64_t> as = a.getShape(), bs = b.getShape(),
-                          rs = res.getShape();
-  s.m = ta ? as[as.size() - 1] : as[as.size() - 2];
-  s.k = ta ? as[as.size() - 2] : as[as.size() - 1];
-  s.n = tb ? bs[bs.size() - 2] : bs[bs.size() - 1];
-  s.transA = ta;
-  s.transB = tb;
-  s.alpha = op.getAlpha().convertToFloat();
-  int64_t batchRank = res.getRank() - 2;
-  if (batchRank > ak::kMaxBatchRank)
-    return fail(op, "matmul has " + llvm::Twine(batchRank) +
-                        " batch dims; the kernel supports at most " +
-                        llvm::Twine(ak::kMaxBatchRank));
-  s.batchRank = batchRank;
-  auto batchStrides = [&](llvm::ArrayRef<int64_t> shape, int64_t *strides) {
-    int64_t xr = int64_t(shape.size()) - 2;
-    // Contiguous strides of the operand's batch dims.
-    llvm::SmallVector<int64_t> contiguous(xr);
-    int64_t st = shape[shape.size() - 1] * shape[shape.size() - 2];
-    for (int64_t i = xr - 1; i >= 0; --i) {
-      contiguous[i] = st;
-      st *= shape[i];
-    }
-    for (int64_t d = 0; d < batchRank; ++d) {
-      int64_t xd = d - (batchRank - xr);
-      strides[d] = (xd < 0 || shape[xd] == 1) ? 0 : contiguous[xd];
-    }
-  };
-  for (int64_t d = 0; d < batchRank; ++d)
-    s.batch[d] = rs[d];
-  batchStrides(as, s.aBatchStride);
-  batchStrides(bs, s.bBatchStride);
+  auto shape = matmulShapeOf(op);
+  if (!shape)
+    return fail(op, llvm::toString(shape.takeError()));
+  const ak::MatmulShape s = *shape;
+  auto name = recordedKernel(op);
+  if (!name)
+    return name.takeError();
+  const MatmulKernel *k = findMatmulKernel(*name);
+  if (!k)
+    return fail(op, "unknown matmul kernel '" + *name + "'");
+  if (k->isa != target.isa)
+    return fail(op, "kernel '" + *name + "' needs " + isaName(k->isa) +
+                        ", but the target " + target.name + " is " +
+                        isaName(target.isa));
+  if (!ak::matmulPlanIsValid(s, k->plan))
+    return fail(op, "kernel '" + *name + "' cannot run this matmul shape");
+  auto failHere = [&](const llvm::Twine &m) { return fail(op, m); };
+  if (auto err = checkLayout(op, *k, failHere))
+    return err;
 
+  int64_t batchRank = s.batchRank;
   llvm::ArrayRef<int64_t> batch(s.batch, batchRank),
       aStr(s.aBatchStride, batchRank), bStr(s.bBatchStride, batchRank);
   std::string lit = StructLiteral(kernel("MatmulShape"))
-                        .addInt(s.batchRank)
-                        .addIntList(batch)
-                        .addIntList(aStr)
-                        .addIntList(bStr)
-                        .addInt(s.m)
-                        .addInt(s.n)
-                        .addInt(s.k)
-                        .addBool(s.transA)
-                        .addBool(s.transB)
-                        .addFloat(s.alpha)
+                        .field("batchRank", s.batchRank)
+                        .field("batch", cppIntList(batch))
+                        .field("aBatchStride", cppIntList(aStr))
+                        .field("bBatchStride", cppIntList(bStr))
+                        .field("m", s.m)
+                        .field("n", s.n)
+                        .field("k", s.k)
+                        .field("transA", cppBool(s.transA))
+                        .field("transB", cppBool(s.transB))
+                        .field("alpha", cppFloat(s.alpha))
                         .str();
-  out.scratchFloatsPerThread = std::max<uint64_t>(out.scratchFloatsPerThread,
-                                                  ak::matmulScratchFloats(s));
-  int64_t packedFloats = ak::matmulPackedBFloats(s);
+  const ak::MatmulPlan plan = k->plan;
+  std::string planLit = StructLiteral(kernel("MatmulPlan"))
+                            .field("lanes", plan.lanes)
+                            .field("mr", plan.mr)
+                            .field("nr", plan.nr)
+                            .str();
+  out.scratchFloatsPerThread = std::max<uint64_t>(
+      out.scratchFloatsPerThread, ak::matmulScratchFloats(s, plan));
+  int64_t packedFloats = ak::matmulPackedBFloats(s, plan);
 
   auto lhs = readPtr(op.getA());
   if (!lhs)
     return lhs.takeError();
   auto packedB =
-      packedWeights(op.getB(), lit, packedFloats, "matmulPackB",
+      packedWeights(op.getB(), lit, planLit, packedFloats, "matmulPackB",
                     [&](const float *raw, float *packed) {
-                      ak::matmulPackB(s, raw, packed);
+                      ak::matmulPackB(s, plan, raw, packed);
                     });
   if (!packedB)
     return packedB.takeError();
-  return emitWeightedKernel(op, "matmul_f32", lit, *lhs, *packedB,
+  return emitWeightedKernel(op, "matmul_f32", lit, planLit, *lhs, *packedB,
                             op.getBias());
 }
 
 llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
                                              llvm::StringRef name,
                                              const std::string &lit,
+                                             const std::string &planLit,
                                              const std::string &input,
                                              const std::string &weights,
                                              Value bias) {
@@ -573,7 +642,9 @@ llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
   if (!result)
     return result.takeError();
   emitCall(op, CallExpr(kernel(name))
+                   .templateArg(isaArg())
                    .templateArg(lit)
+                   .templateArg(planLit)
                    .arg(input)
                    .arg(weights)
                    .arg(biasPtr)
@@ -605,15 +676,28 @@ llvm::Error ModelEmitter::emitPool(Operation *op, bool isMax) {
     return fail(op, "only 2-D pooling over NCHW tensors is supported (input "
                     "type " +
                         typeString(in) + ")");
-  // Field order of PoolShape (runtime/kernels/Shapes.h).
-  std::string lit =
-      StructLiteral(kernel("PoolShape"))
-          .addInts({in.getDimSize(0), in.getDimSize(1), in.getDimSize(2),
-                    in.getDimSize(3), res.getDimSize(2), res.getDimSize(3),
-                    ks[0], ks[1], strides[0], strides[1], pads[0], pads[1],
-                    pads[2], pads[3], dil[0], dil[1]})
-          .addBool(countIncludePad)
-          .str();
+  if (auto err = expectKernel(
+          op, simpleKernelName(isMax ? "max_pool" : "avg_pool", target.isa)))
+    return err;
+  std::string lit = StructLiteral(kernel("PoolShape"))
+                        .field("n", in.getDimSize(0))
+                        .field("c", in.getDimSize(1))
+                        .field("h", in.getDimSize(2))
+                        .field("w", in.getDimSize(3))
+                        .field("oh", res.getDimSize(2))
+                        .field("ow", res.getDimSize(3))
+                        .field("kh", ks[0])
+                        .field("kw", ks[1])
+                        .field("strideH", strides[0])
+                        .field("strideW", strides[1])
+                        .field("padT", pads[0])
+                        .field("padL", pads[1])
+                        .field("padB", pads[2])
+                        .field("padR", pads[3])
+                        .field("dilH", dil[0])
+                        .field("dilW", dil[1])
+                        .field("countIncludePad", cppBool(countIncludePad))
+                        .str();
   auto input = readPtr(op->getOperand(0));
   if (!input)
     return input.takeError();
@@ -621,6 +705,7 @@ llvm::Error ModelEmitter::emitPool(Operation *op, bool isMax) {
   if (!result)
     return result.takeError();
   emitCall(op, CallExpr(kernel(isMax ? "max_pool_f32" : "avg_pool_f32"))
+                   .templateArg(isaArg())
                    .templateArg(lit)
                    .arg(*input)
                    .arg(*result)
@@ -632,6 +717,10 @@ llvm::Error ModelEmitter::emitGlobalPool(Operation *op, bool isMax) {
   auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
   if (in.getRank() < 2)
     return fail(op, "global pooling needs an input of rank >= 2");
+  if (auto err = expectKernel(
+          op, simpleKernelName(isMax ? "global_max_pool" : "global_avg_pool",
+                               target.isa)))
+    return err;
   llvm::ArrayRef<int64_t> shape = in.getShape();
   auto input = readPtr(op->getOperand(0));
   if (!input)
@@ -641,6 +730,7 @@ llvm::Error ModelEmitter::emitGlobalPool(Operation *op, bool isMax) {
     return result.takeError();
   emitCall(op, CallExpr(kernel(isMax ? "global_max_pool_f32"
                                      : "global_avg_pool_f32"))
+                   .templateArg(isaArg())
                    .templateInt(shape[0] * shape[1])
                    .templateInt(product(shape.drop_front(2)))
                    .arg(*input)
@@ -653,9 +743,12 @@ llvm::Error ModelEmitter::emitBatchNorm(ad::BatchNormOp op) {
   auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
   if (in.getRank() < 2)
     return fail(op, "batch_norm needs an input of rank >= 2");
+  if (auto err =
+          expectKernel(op, simpleKernelName("batch_norm", target.isa)))
+    return err;
   llvm::ArrayRef<int64_t> shape = in.getShape();
   CallExpr call(kernel("batch_norm_f32"));
-  call.templateInt(shape[0]).templateInt(shape[1]).templateInt(
+  call.templateArg(isaArg()).templateInt(shape[0]).templateInt(shape[1]).templateInt(
       product(shape.drop_front(2)));
   for (Value v : op->getOperands()) {
     auto p = readPtr(v);
@@ -676,6 +769,8 @@ llvm::Error ModelEmitter::emitUnary(ad::UnaryOp op) {
   unsigned kind = static_cast<unsigned>(op.getKind());
   if (kind >= std::size(kUnaryKinds))
     return fail(op, "unknown unary kind " + llvm::Twine(kind));
+  if (auto err = expectKernel(op, simpleKernelName("unary", target.isa)))
+    return err;
   auto tt = llvm::cast<RankedTensorType>(op.getResult().getType());
   auto input = readPtr(op.getInput());
   if (!input)
@@ -684,6 +779,7 @@ llvm::Error ModelEmitter::emitUnary(ad::UnaryOp op) {
   if (!result)
     return result.takeError();
   emitCall(op, CallExpr(kernel("unary_f32"))
+                   .templateArg(isaArg())
                    .templateArg(kernel("UnaryKind::") + kUnaryKinds[kind])
                    .templateInt(tt.getNumElements())
                    .arg(*input)
@@ -698,6 +794,8 @@ llvm::Error ModelEmitter::emitBinary(ad::BinaryOp op) {
   unsigned kind = static_cast<unsigned>(op.getKind());
   if (kind >= std::size(kBinaryKinds))
     return fail(op, "unknown binary kind " + llvm::Twine(kind));
+  if (auto err = expectKernel(op, simpleKernelName("binary", target.isa)))
+    return err;
   auto res = llvm::cast<RankedTensorType>(op.getResult().getType());
   llvm::SmallVector<int64_t> dims(res.getShape());
   if (dims.empty())
@@ -724,10 +822,10 @@ llvm::Error ModelEmitter::emitBinary(ad::BinaryOp op) {
     return result;
   };
   std::string lit = StructLiteral(kernel("BroadcastShape"))
-                        .addInt(rank)
-                        .addIntList(dims)
-                        .addIntList(strides(op.getLhs()))
-                        .addIntList(strides(op.getRhs()))
+                        .field("rank", rank)
+                        .field("dims", cppIntList(dims))
+                        .field("lhsStrides", cppIntList(strides(op.getLhs())))
+                        .field("rhsStrides", cppIntList(strides(op.getRhs())))
                         .str();
   auto lhs = readPtr(op.getLhs());
   if (!lhs)
@@ -739,6 +837,7 @@ llvm::Error ModelEmitter::emitBinary(ad::BinaryOp op) {
   if (!result)
     return result.takeError();
   emitCall(op, CallExpr(kernel("binary_f32"))
+                   .templateArg(isaArg())
                    .templateArg(kernel("BinaryKind::") + kBinaryKinds[kind])
                    .templateArg(lit)
                    .arg(*lhs)
@@ -758,6 +857,8 @@ llvm::Error ModelEmitter::emitSoftmax(ad::SoftmaxOp op) {
   if (rank == 0 || axis < 0 || axis >= rank)
     return fail(op, "softmax axis " + llvm::Twine(axis) +
                         " is out of range for rank " + llvm::Twine(rank));
+  if (auto err = expectKernel(op, simpleKernelName("softmax", target.isa)))
+    return err;
   auto input = readPtr(op.getInput());
   if (!input)
     return input.takeError();
@@ -765,6 +866,7 @@ llvm::Error ModelEmitter::emitSoftmax(ad::SoftmaxOp op) {
   if (!result)
     return result.takeError();
   emitCall(op, CallExpr(kernel("softmax_f32"))
+                   .templateArg(isaArg())
                    .templateInt(product(shape.take_front(axis)))
                    .templateInt(shape[axis])
                    .templateInt(product(shape.drop_front(axis + 1)))
@@ -786,10 +888,12 @@ llvm::Error ModelEmitter::emitTranspose(ad::TransposeOp op) {
     return fail(op, "transpose of rank " + llvm::Twine(dims.size()) +
                         " is not supported (at most " +
                         llvm::Twine(ak::kMaxRank) + ")");
+  if (auto err = expectKernel(op, "transpose_f32"))
+    return err;
   std::string lit = StructLiteral(kernel("TransposeShape"))
-                        .addInt(dims.size())
-                        .addIntList(dims)
-                        .addIntList(perm)
+                        .field("rank", int64_t(dims.size()))
+                        .field("inDims", cppIntList(dims))
+                        .field("perm", cppIntList(perm))
                         .str();
   auto input = readPtr(op.getInput());
   if (!input)
@@ -815,6 +919,8 @@ llvm::Error ModelEmitter::emitConcat(ad::ConcatOp op) {
   if (axis < 0 || axis >= rank)
     return fail(op, "concat axis " + llvm::Twine(axis) +
                         " is out of range for rank " + llvm::Twine(rank));
+  if (auto err = expectKernel(op, "concat_slice_f32"))
+    return err;
   int64_t outer = product(shape.take_front(axis));
   int64_t inner = product(shape.drop_front(axis + 1));
   int64_t dstInner = shape[axis] * inner;
@@ -852,14 +958,17 @@ llvm::Error ModelEmitter::emitPad(ad::PadOp op) {
     return fail(op, "pad of rank " + llvm::Twine(rank) + " with " +
                         llvm::Twine(pads.size()) +
                         " pads is not supported (rank 1 to 8, 2 pads per dim)");
-  std::string lit = StructLiteral(kernel("PadShape"))
-                        .addInt(rank)
-                        .addIntList(in.getShape())
-                        .addIntList(res.getShape())
-                        .addIntList(pads.take_front(rank))
-                        .addInt(static_cast<int64_t>(op.getMode()))
-                        .addFloat(op.getValue().convertToFloat())
-                        .str();
+  if (auto err = expectKernel(op, "pad_f32"))
+    return err;
+  std::string lit =
+      StructLiteral(kernel("PadShape"))
+          .field("rank", rank)
+          .field("inDims", cppIntList(in.getShape()))
+          .field("outDims", cppIntList(res.getShape()))
+          .field("padBegin", cppIntList(pads.take_front(rank)))
+          .field("mode", static_cast<int64_t>(op.getMode()))
+          .field("value", cppFloat(op.getValue().convertToFloat()))
+          .str();
   auto input = readPtr(op.getInput());
   if (!input)
     return input.takeError();
@@ -963,7 +1072,6 @@ llvm::Error ModelEmitter::emit() {
 
   out.scratchFloatsPerThread = (out.scratchFloatsPerThread + 15) / 16 * 16;
   out.source = buildSource();
-  out.header = buildHeader();
   return llvm::Error::success();
 }
 
@@ -1000,17 +1108,31 @@ std::string asmString(llvm::StringRef text) {
   return s;
 }
 
+std::string weightsSymbol(const std::string &model) {
+  return "anvil_" + model + "_weights";
+}
+
+/// The variant's hidden entry point, called by the entry TU's dispatch.
+std::string runSymbol(const std::string &model, const std::string &tag) {
+  return "anvil_" + model + "_run__" + tag;
+}
+
+const char *kRunSignature =
+    "(anvil_context_t *context, const void *const *inputs, "
+    "void *const *outputs)";
+
 std::string ModelEmitter::buildSource() const {
   const std::string &n = options.name;
   CppWriter w;
   w.line("// generated by anvilc — do not edit");
   w.comment("");
-  w.comment("Model " + n + ": " + std::to_string(inputs.size()) +
-            " input(s), " + std::to_string(outputs.size()) +
-            " output(s); every shape below is a compile-time constant.");
+  w.comment("Model " + n + ", the variant for target " + target.describe() +
+            ": compile with the flags `anvilc --print-compile-flags "
+            "--target=" +
+            target.name + "` prints. Every shape below is a compile-time "
+                          "constant.");
   w.comment("arena " + std::to_string(out.arenaBytes) + " bytes (naive " +
-            std::to_string(out.naiveArenaBytes) + "), weights " +
-            std::to_string(out.weights.size()) + " bytes, scratch " +
+            std::to_string(out.naiveArenaBytes) + "), scratch " +
             std::to_string(out.scratchFloatsPerThread) +
             " floats per thread, run-time packed weights " +
             std::to_string(out.packBytes) + " bytes.");
@@ -1021,35 +1143,14 @@ std::string ModelEmitter::buildSource() const {
   w.blank();
   w.line("#include <cstdint>");
   w.blank();
-  w.line("#define ANVIL_MODEL_API extern \"C\" "
-         "__attribute__((visibility(\"default\")))");
-  w.blank();
-
-  if (!out.weights.empty()) {
-    std::string sym = weightsSymbol();
-    w.comment("The weights blob (64-byte aligned entries), embedded read-only "
-              "by the assembler.");
-    std::string directives =
-        ".section .rodata.anvil." + n + ",\"a\",@progbits\n" + ".balign 64\n" +
-        ".globl " + sym + "\n" + ".hidden " + sym + "\n" + ".type " + sym +
-        ", @object\n" + sym + ":\n" + ".incbin \"" +
-        asmString(options.weightsPath) + "\"\n" + ".size " + sym + ", " +
-        std::to_string(out.weights.size()) + "\n" + ".previous\n";
-    llvm::SmallVector<llvm::StringRef> lines;
-    llvm::StringRef(directives).split(lines, '\n', -1, false);
-    w.line("asm(");
-    for (auto [i, l] : llvm::enumerate(lines))
-      w.line("    " + cppString((l + "\n").str()) +
-             (i + 1 == lines.size() ? ");" : ""));
+  if (!blob.empty())
     w.line("extern \"C\" __attribute__((visibility(\"hidden\"))) const char " +
-           sym + "[];");
-    w.blank();
-  }
-
+           weightsSymbol(n) + "[];");
+  w.blank();
   w.line("namespace {");
-  if (!out.weights.empty()) {
+  if (!blob.empty()) {
     w.line("inline const float *weightAt(uint64_t offset) {");
-    w.line("  return reinterpret_cast<const float *>(" + weightsSymbol() +
+    w.line("  return reinterpret_cast<const float *>(" + weightsSymbol(n) +
            " + offset);");
     w.line("}");
   }
@@ -1059,11 +1160,124 @@ std::string ModelEmitter::buildSource() const {
   w.line("inline float *packAt(char *pack, uint64_t offset) {");
   w.line("  return reinterpret_cast<float *>(pack + offset);");
   w.line("}");
+  w.line("} // namespace");
   w.blank();
-  w.line("constexpr anvil::rt::ContextLayout kLayout{" +
-         cppUnsigned(out.arenaBytes) + ", " +
-         cppUnsigned(out.scratchFloatsPerThread) + ", " +
-         cppUnsigned(out.packBytes) + "};");
+  w.comment("Called by " + n +
+            "_run once the context (made for this variant) and the "
+            "pointers are checked.");
+  w.open("extern \"C\" __attribute__((visibility(\"hidden\"))) anvil_status_t " +
+         runSymbol(n, out.tag) + kRunSignature);
+  w.line("const anvil::rt::ContextView view = anvil::rt::view(context);");
+  w.line("const anvil::kernels::ExecContext ec{view.pool, view.scratch, "
+         "view.scratchFloatsPerThread};");
+  w.line("[[maybe_unused]] char *const arena = view.arena;");
+  w.line("[[maybe_unused]] char *const pack = view.pack;");
+  for (auto [i, d] : llvm::enumerate(inputs))
+    w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
+           " = static_cast<const float *>(inputs[" + std::to_string(i) +
+           "]); // " + d.name + " " + shapeText(d.shape));
+  for (auto [i, d] : llvm::enumerate(outputs))
+    w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
+           " = static_cast<float *>(outputs[" + std::to_string(i) + "]); // " +
+           d.name + " " + shapeText(d.shape));
+  w.blank();
+  // The op calls, indented one level.
+  llvm::SmallVector<llvm::StringRef> lines;
+  llvm::StringRef(body.str()).split(lines, '\n', -1, false);
+  for (llvm::StringRef l : lines)
+    w.line(l);
+  w.line("return ANVIL_STATUS_OK;");
+  w.close();
+  return w.str();
+}
+
+/// The entry translation unit: the public C ABI, the weights blob, and the
+/// dispatch to the variant the CPU supports. Compiled for baseline x86-64
+/// (Toolchain's entryCompileFlags), so the CPU check itself never executes
+/// an instruction the CPU lacks.
+std::string buildEntrySource(const EmitOptions &options,
+                             const EmittedModel &m,
+                             llvm::ArrayRef<TensorDesc> inputs,
+                             llvm::ArrayRef<TensorDesc> outputs) {
+  const std::string &n = options.name;
+  const EmittedVariant &best = m.variants.front();
+  std::vector<std::string> targetNames;
+  for (const EmittedVariant &v : m.variants)
+    targetNames.push_back(v.target.name);
+  CppWriter w;
+  w.line("// generated by anvilc — do not edit");
+  w.comment("");
+  w.comment("Model " + n + ": " + std::to_string(inputs.size()) +
+            " input(s), " + std::to_string(outputs.size()) +
+            " output(s); variants for " + llvm::join(targetNames, ", ") +
+            " (best first), weights " + std::to_string(m.weights.size()) +
+            " bytes. This file holds the C ABI and picks the variant at "
+            "create; compile it for baseline x86-64.");
+  w.blank();
+  w.line("#include \"anvil/Context.h\"");
+  w.line("#include \"anvil/runtime.h\"");
+  w.blank();
+  w.line("#include <cstdint>");
+  w.blank();
+  w.line("#define ANVIL_MODEL_API extern \"C\" "
+         "__attribute__((visibility(\"default\")))");
+  w.blank();
+
+  if (!m.weights.empty()) {
+    std::string sym = weightsSymbol(n);
+    w.comment("The weights blob (64-byte aligned entries, shared by the "
+              "variants), embedded read-only by the assembler.");
+    std::string directives =
+        ".section .rodata.anvil." + n + ",\"a\",@progbits\n" + ".balign 64\n" +
+        ".globl " + sym + "\n" + ".hidden " + sym + "\n" + ".type " + sym +
+        ", @object\n" + sym + ":\n" + ".incbin \"" +
+        asmString(options.weightsPath) + "\"\n" + ".size " + sym + ", " +
+        std::to_string(m.weights.size()) + "\n" + ".previous\n";
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(directives).split(lines, '\n', -1, false);
+    w.line("asm(");
+    for (auto [i, l] : llvm::enumerate(lines))
+      w.line("    " + cppString((l + "\n").str()) +
+             (i + 1 == lines.size() ? ");" : ""));
+    w.blank();
+  }
+  for (const EmittedVariant &v : m.variants)
+    w.line("extern \"C\" __attribute__((visibility(\"hidden\"))) "
+           "anvil_status_t " +
+           runSymbol(n, v.tag) + kRunSignature + ";");
+  w.blank();
+
+  w.line("namespace {");
+  for (auto [i, v] : llvm::enumerate(m.variants)) {
+    std::vector<std::string> quoted;
+    for (const std::string &f : v.target.requiredFeatures())
+      quoted.push_back(cppString(f));
+    w.line("const char *const kFeatures" + std::to_string(i) + "[] = {" +
+           llvm::join(quoted, ", ") + "};");
+  }
+  w.open("const anvil::rt::ModelVariant kVariants[] =");
+  for (auto [i, v] : llvm::enumerate(m.variants)) {
+    std::string idx = std::to_string(i);
+    w.line(StructLiteral("")
+               .field("target", cppString(v.target.name))
+               .field("isa", cppString(isaName(v.target.isa)))
+               .field("features", "kFeatures" + idx)
+               .field("numFeatures",
+                      int64_t(v.target.requiredFeatures().size()))
+               .field("layout",
+                      StructLiteral("")
+                          .field("arenaBytes", cppUnsigned(v.arenaBytes))
+                          .field("scratchFloatsPerThread",
+                                 cppUnsigned(v.scratchFloatsPerThread))
+                          .field("packBytes", cppUnsigned(v.packBytes))
+                          .str())
+               .field("run", runSymbol(n, v.tag))
+               .str() +
+           ",");
+  }
+  w.close(";");
+  w.line("constexpr int32_t kNumVariants = " +
+         std::to_string(m.variants.size()) + ";");
   if (!inputs.empty()) {
     w.open("const anvil_tensor_desc_t kInputs[] =");
     for (const TensorDesc &d : inputs)
@@ -1076,12 +1290,18 @@ std::string ModelEmitter::buildSource() const {
       w.line(descInit(d) + ",");
     w.close(";");
   }
+  w.open("const char *activeTarget()");
+  w.line("const anvil::rt::ModelVariant *v = "
+         "anvil::rt::pickVariant(kVariants, kNumVariants);");
+  w.line("return v ? v->target : nullptr;");
+  w.close();
   w.line("} // namespace");
   w.blank();
 
   w.open("ANVIL_MODEL_API anvil_status_t " + n +
          "_create(const anvil_context_options_t *options, "
          "anvil_context_t **out_context)");
+  std::string optionsArg = "options";
   if (options.defaultThreads > 0) {
     w.line("anvil_context_options_t defaults;");
     w.line("if (options)");
@@ -1090,10 +1310,10 @@ std::string ModelEmitter::buildSource() const {
     w.line("  anvil_context_options_init(&defaults);");
     w.line("if (defaults.num_threads == 0)");
     w.line("  defaults.num_threads = " + cppInt(options.defaultThreads) + ";");
-    w.line("return anvil::rt::createContext(&defaults, kLayout, out_context);");
-  } else {
-    w.line("return anvil::rt::createContext(options, kLayout, out_context);");
+    optionsArg = "&defaults";
   }
+  w.line("return anvil::rt::createModelContext(" + cppString(n) +
+         ", kVariants, kNumVariants, " + optionsArg + ", out_context);");
   w.close();
   w.blank();
   w.open("ANVIL_MODEL_API void " + n + "_destroy(anvil_context_t *context)");
@@ -1124,26 +1344,7 @@ std::string ModelEmitter::buildSource() const {
   };
   checkPtrs("inputs", "input", inputs);
   checkPtrs("outputs", "output", outputs);
-  w.line("const anvil::rt::ContextView view = anvil::rt::view(context);");
-  w.line("const anvil::kernels::ExecContext ec{view.pool, view.scratch, "
-         "view.scratchFloatsPerThread};");
-  w.line("[[maybe_unused]] char *const arena = view.arena;");
-  w.line("[[maybe_unused]] char *const pack = view.pack;");
-  for (auto [i, d] : llvm::enumerate(inputs))
-    w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
-           " = static_cast<const float *>(inputs[" + std::to_string(i) +
-           "]); // " + d.name + " " + shapeText(d.shape));
-  for (auto [i, d] : llvm::enumerate(outputs))
-    w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
-           " = static_cast<float *>(outputs[" + std::to_string(i) + "]); // " +
-           d.name + " " + shapeText(d.shape));
-  w.blank();
-  // The op calls, indented one level.
-  llvm::SmallVector<llvm::StringRef> lines;
-  llvm::StringRef(body.str()).split(lines, '\n', -1, false);
-  for (llvm::StringRef l : lines)
-    w.line(l);
-  w.line("return ANVIL_STATUS_OK;");
+  w.line("return anvil::rt::runModel(context, inputs, outputs);");
   w.close();
   w.blank();
 
@@ -1155,9 +1356,11 @@ std::string ModelEmitter::buildSource() const {
          (inputs.empty() ? "nullptr" : "kInputs") + ",");
   w.line(std::to_string(outputs.size()) + ", " +
          (outputs.empty() ? "nullptr" : "kOutputs") + ",");
-  w.line(cppUnsigned(out.arenaBytes) + ", // arena_bytes");
-  w.line(cppUnsigned(out.naiveArenaBytes) + ", // naive_arena_bytes");
-  w.line(cppUnsigned(out.weights.size()) + ", // weights_bytes");
+  w.line(cppUnsigned(best.arenaBytes) + ", // arena_bytes");
+  w.line(cppUnsigned(best.naiveArenaBytes) + ", // naive_arena_bytes");
+  w.line(cppUnsigned(m.weights.size()) + ", // weights_bytes");
+  w.line(cppString(llvm::join(targetNames, ",")) + ", // targets");
+  w.line("activeTarget,");
   w.line(n + "_create,");
   w.line(n + "_run,");
   w.line(n + "_destroy,");
@@ -1174,8 +1377,13 @@ std::string ModelEmitter::buildSource() const {
   return w.str();
 }
 
-std::string ModelEmitter::buildHeader() const {
+std::string buildHeader(const EmitOptions &options, const EmittedModel &m,
+                        llvm::ArrayRef<TensorDesc> inputs,
+                        llvm::ArrayRef<TensorDesc> outputs) {
   const std::string &n = options.name;
+  std::vector<std::string> targetNames;
+  for (const EmittedVariant &v : m.variants)
+    targetNames.push_back(v.target.describe());
   std::string guard = "ANVIL_MODEL_" + llvm::StringRef(n).upper() + "_H";
   CppWriter w;
   w.line("/* generated by anvilc — do not edit */");
@@ -1183,6 +1391,9 @@ std::string ModelEmitter::buildHeader() const {
   w.line(" * C interface of the model " + n + " (anvilc). With " + n +
          ".o, also link libanvil_runtime.a and");
   w.line(" * -lpthread; a model .so is self-contained.");
+  w.line(" * Built for: " + llvm::join(targetNames, "; ") +
+         " (best first; create picks the first this CPU runs and returns");
+  w.line(" * ANVIL_STATUS_UNSUPPORTED_CPU when there is none).");
   for (auto [i, d] : llvm::enumerate(inputs))
     w.line(" *   input " + std::to_string(i) + ": " + d.name + " f32 " +
            shapeText(d.shape));
@@ -1256,18 +1467,54 @@ bool anvil::codegen::isValidModelName(llvm::StringRef name) {
 }
 
 llvm::Expected<EmittedModel>
-anvil::codegen::emitModel(mlir::ModuleOp module, const EmitOptions &options) {
+anvil::codegen::emitModel(llvm::ArrayRef<mlir::ModuleOp> modules,
+                          const EmitOptions &options) {
   if (!isValidModelName(options.name))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "invalid model name '" + options.name +
                                        "': it must be a C identifier");
-  auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
-  if (!func)
+  if (modules.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "the module has no func.func @main");
+                                   "no module to emit");
   EmittedModel out;
-  ModelEmitter emitter(func, options, out);
-  if (auto err = emitter.emit())
-    return std::move(err);
+  llvm::SmallVector<TensorDesc> inputs, outputs;
+  llvm::StringSet<> tags;
+  for (auto [i, constModule] : llvm::enumerate(modules)) {
+    mlir::ModuleOp module = constModule;
+    auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
+    if (!func)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "the module has no func.func @main");
+    auto target = moduleTarget(module);
+    if (!target)
+      return target.takeError();
+    EmittedVariant &v = out.variants.emplace_back();
+    v.target = *target;
+    v.tag = sanitizedTag(target->name);
+    if (!tags.insert(v.tag).second)
+      v.tag += "_" + std::to_string(i);
+    ModelEmitter emitter(func, v.target, options, v, out.weights);
+    if (auto err = emitter.emit())
+      return std::move(err);
+    if (i == 0) {
+      inputs = emitter.inputs;
+      outputs = emitter.outputs;
+    } else if (emitter.inputs != inputs || emitter.outputs != outputs) {
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "the variant for " + target->name +
+              " has other inputs or outputs than the one for " +
+              out.variants.front().target.name);
+    }
+  }
+  out.source = buildEntrySource(options, out, inputs, outputs);
+  out.header = buildHeader(options, out, inputs, outputs);
   return std::move(out);
+}
+
+std::string anvil::codegen::sanitizedTag(llvm::StringRef targetName) {
+  std::string tag;
+  for (char c : targetName)
+    tag += llvm::isAlnum(c) ? c : '_';
+  return tag;
 }

@@ -10,6 +10,7 @@
 #ifndef ANVIL_CODEGEN_EMITTER_H
 #define ANVIL_CODEGEN_EMITTER_H
 
+#include "codegen/Target.h"
 #include "codegen/WeightsBlob.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -18,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace anvil::codegen {
 
@@ -32,17 +34,33 @@ struct EmitOptions {
   int defaultThreads = 0;
 };
 
-/// Everything emitModel produces.
-struct EmittedModel {
-  std::string source; ///< NAME.cpp
-  std::string header; ///< NAME.h
-  WeightsBlob weights;
+struct TensorDesc;
+
+/// One variant: the model compiled for one target.
+struct EmittedVariant {
+  Target target;
+  /// Suffix of the variant's file (NAME.TAG.cpp) and run symbol.
+  std::string tag;
+  std::string source; ///< NAME.TAG.cpp, compiled with compileFlags(target)
   uint64_t arenaBytes = 0;
   uint64_t naiveArenaBytes = 0;
   uint64_t scratchFloatsPerThread = 0;
   uint64_t packBytes = 0;
   int64_t numKernelCalls = 0;
 };
+
+/// Everything emitModel produces.
+struct EmittedModel {
+  /// NAME.cpp: the C ABI, the weights blob and the dispatch; compiled with
+  /// entryCompileFlags (baseline x86-64).
+  std::string source;
+  std::string header; ///< NAME.h
+  WeightsBlob weights; ///< shared by the variants
+  std::vector<EmittedVariant> variants; ///< best first
+};
+
+/// `x86-64-v4` -> `x86_64_v4`: a target name as a file and symbol suffix.
+std::string sanitizedTag(llvm::StringRef targetName);
 
 /// A location for messages: `file: node 'conv1'` for the importer's
 /// NameLoc(FileLineColLoc), `file:line:col` for parsed IR, "" when unknown.
@@ -51,9 +69,10 @@ std::string describeLocation(mlir::Location loc);
 /// Returns true when `name` is a C identifier usable as a model name.
 bool isValidModelName(llvm::StringRef name);
 
-/// Emits the model in `module` (one `func.func @main` after anvil-plan-memory).
-/// Errors name the offending op by its location.
-llvm::Expected<EmittedModel> emitModel(mlir::ModuleOp module,
+/// Emits the model from `modules`, one per target, best first (each one
+/// `func.func @main` with its #anvil.target, after anvil-select-kernels and
+/// anvil-plan-memory). Errors name the offending op by its location.
+llvm::Expected<EmittedModel> emitModel(llvm::ArrayRef<mlir::ModuleOp> modules,
                                        const EmitOptions &options);
 
 } // namespace anvil::codegen

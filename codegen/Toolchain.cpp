@@ -2,9 +2,12 @@
 
 #include "codegen/Toolchain.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -25,71 +28,30 @@ Toolchain Toolchain::fromBuild() {
   return tc;
 }
 
-std::vector<std::string> anvil::codegen::compileCommand(const Toolchain &tc,
-                                                        llvm::StringRef source,
-                                                        llvm::StringRef output,
-                                                        OutputKind kind) {
-  std::vector<std::string> cmd = {
-      tc.clangxx,
-      "-std=c++20",
-      "-O3",
-      "-march=x86-64-v4",
-      "-mavx512vnni",
-      "-mavx512bf16",
-      "-fPIC",
-      // Kernel template instances stay private to the model.
-      "-fvisibility=hidden",
-      "-fvisibility-inlines-hidden",
-      "-I" + tc.sourceDir + "/runtime/include",
-      "-I" + tc.sourceDir + "/runtime",
-  };
-  if (kind == OutputKind::SharedLibrary) {
-    cmd.push_back("-shared");
-    cmd.push_back("-DANVIL_EXPORT_GENERIC_ENTRY");
-    cmd.push_back(source.str());
-    cmd.push_back(tc.runtimeArchive);
-    // The runtime is built with hidden visibility: of it, only the ANVIL_API
-    // C entry points are exported, next to the model's own.
-    cmd.push_back("-lpthread");
-  } else {
-    cmd.push_back("-c");
-    cmd.push_back(source.str());
-  }
-  cmd.push_back("-o");
-  cmd.push_back(output.str());
-  return cmd;
+namespace {
+
+/// Language, optimization, visibility and include flags shared by every
+/// generated translation unit.
+std::vector<std::string> commonFlags(const Toolchain &tc) {
+  return {"-std=c++20", "-O3", "-fPIC",
+          // Kernel template instances stay private to the model.
+          "-fvisibility=hidden", "-fvisibility-inlines-hidden",
+          "-I" + tc.sourceDir + "/runtime/include",
+          "-I" + tc.sourceDir + "/runtime"};
 }
 
-llvm::Error
-anvil::codegen::compileGenerated(const Toolchain &tc, llvm::StringRef source,
-                                 llvm::StringRef output, OutputKind kind,
-                                 llvm::StringRef logPath, bool echo) {
-  std::vector<std::string> cmd = compileCommand(tc, source, output, kind);
-  if (echo) {
-    llvm::errs() << "anvilc:";
-    for (const std::string &a : cmd)
-      llvm::errs() << ' ' << a;
-    llvm::errs() << '\n';
-  }
-  llvm::SmallVector<llvm::StringRef> argv(cmd.begin(), cmd.end());
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath, logPath};
-  std::string execError;
-  bool execFailed = false;
-  int rc = llvm::sys::ExecuteAndWait(
-      cmd.front(), argv, std::nullopt, redirects, /*SecondsToWait=*/0,
-      /*MemoryLimit=*/0, &execError, &execFailed);
-  if (execFailed)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "cannot run '" + tc.clangxx +
-                                       "': " + execError);
-  if (rc == 0)
-    return llvm::Error::success();
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
 
+/// "compiling ... failed (exit code N)" plus the first lines of the log.
+llvm::Error commandFailed(const Toolchain &tc, int rc,
+                          const std::string &execError,
+                          llvm::StringRef logPath) {
   std::string message = "compiling the generated code with '" + tc.clangxx +
                         "' failed (exit code " + std::to_string(rc) + ")";
   if (!execError.empty())
     message += ": " + execError;
-  // Show the first lines of clang's diagnostics.
   if (auto log = llvm::MemoryBuffer::getFile(logPath)) {
     llvm::SmallVector<llvm::StringRef> lines;
     (*log)->getBuffer().split(lines, '\n', /*MaxSplit=*/-1,
@@ -101,5 +63,112 @@ anvil::codegen::compileGenerated(const Toolchain &tc, llvm::StringRef source,
       message += "\n  ... (" + std::to_string(lines.size() - kMaxLines) +
                  " more lines)";
   }
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  return makeError(message);
+}
+
+struct Command {
+  std::vector<std::string> argv;
+  std::string log;
+};
+
+/// Runs the commands concurrently; the first failure (in order) wins.
+llvm::Error runAll(const Toolchain &tc, const std::vector<Command> &cmds,
+                   bool echo) {
+  std::vector<llvm::sys::ProcessInfo> running;
+  std::vector<std::string> execErrors(cmds.size());
+  for (auto [i, c] : llvm::enumerate(cmds)) {
+    if (echo) {
+      llvm::errs() << "anvilc:";
+      for (const std::string &a : c.argv)
+        llvm::errs() << ' ' << a;
+      llvm::errs() << '\n';
+    }
+    llvm::SmallVector<llvm::StringRef> argv(c.argv.begin(), c.argv.end());
+    std::optional<llvm::StringRef> redirects[] = {std::nullopt,
+                                                  llvm::StringRef(c.log),
+                                                  llvm::StringRef(c.log)};
+    bool execFailed = false;
+    running.push_back(llvm::sys::ExecuteNoWait(
+        c.argv.front(), argv, std::nullopt, redirects, /*MemoryLimit=*/0,
+        &execErrors[i], &execFailed));
+    if (execFailed) {
+      for (llvm::sys::ProcessInfo &p : running)
+        if (p.Pid != llvm::sys::ProcessInfo::InvalidPid)
+          llvm::sys::Wait(p, std::nullopt);
+      return makeError("cannot run '" + tc.clangxx + "': " + execErrors[i]);
+    }
+  }
+  std::optional<llvm::Error> first;
+  for (auto [i, p] : llvm::enumerate(running)) {
+    std::string waitError;
+    llvm::sys::ProcessInfo done = llvm::sys::Wait(p, std::nullopt, &waitError);
+    if (done.ReturnCode != 0 && !first)
+      first = commandFailed(tc, done.ReturnCode, waitError, cmds[i].log);
+  }
+  if (first)
+    return std::move(*first);
+  return llvm::Error::success();
+}
+
+} // namespace
+
+std::vector<std::string> anvil::codegen::compileFlags(const Toolchain &tc,
+                                                      const Target &target) {
+  std::vector<std::string> flags = commonFlags(tc);
+  std::vector<std::string> t = target.clangFlags();
+  flags.insert(flags.begin() + 2, t.begin(), t.end());
+  return flags;
+}
+
+std::vector<std::string>
+anvil::codegen::entryCompileFlags(const Toolchain &tc) {
+  std::vector<std::string> flags = commonFlags(tc);
+  flags.insert(flags.begin() + 2, {"-march=x86-64", "-mtune=generic"});
+  return flags;
+}
+
+llvm::Error anvil::codegen::buildLibrary(const Toolchain &tc,
+                                         llvm::ArrayRef<TranslationUnit> units,
+                                         llvm::StringRef output,
+                                         OutputKind kind,
+                                         llvm::StringRef workDir, bool echo) {
+  std::vector<Command> compiles;
+  std::vector<std::string> objects;
+  for (auto [i, u] : llvm::enumerate(units)) {
+    llvm::SmallString<256> obj(workDir), log(workDir);
+    llvm::sys::path::append(obj, "unit" + std::to_string(i) + ".o");
+    llvm::sys::path::append(log, "unit" + std::to_string(i) + ".log");
+    Command c{{tc.clangxx}, log.str().str()};
+    std::vector<std::string> flags = u.kind == TranslationUnit::Entry
+                                         ? entryCompileFlags(tc)
+                                         : compileFlags(tc, *u.target);
+    c.argv.insert(c.argv.end(), flags.begin(), flags.end());
+    if (u.kind == TranslationUnit::Entry && kind == OutputKind::SharedLibrary)
+      c.argv.push_back("-DANVIL_EXPORT_GENERIC_ENTRY");
+    c.argv.insert(c.argv.end(), {"-c", u.path, "-o", obj.str().str()});
+    objects.push_back(obj.str().str());
+    compiles.push_back(std::move(c));
+  }
+  if (auto err = runAll(tc, compiles, echo))
+    return err;
+
+  llvm::SmallString<256> log(workDir);
+  llvm::sys::path::append(log, "link.log");
+  Command link{{tc.clangxx}, log.str().str()};
+  if (kind == OutputKind::SharedLibrary) {
+    link.argv.push_back("-shared");
+    link.argv.insert(link.argv.end(), objects.begin(), objects.end());
+    // The runtime is built with hidden visibility: of it, only the ANVIL_API
+    // C entry points are exported, next to the model's own.
+    link.argv.push_back(tc.runtimeArchive);
+    link.argv.push_back("-lpthread");
+  } else {
+    // One relocatable object (ld -r), linked with the runtime by the user.
+    link.argv.push_back("-r");
+    link.argv.push_back("-nostdlib");
+    link.argv.insert(link.argv.end(), objects.begin(), objects.end());
+  }
+  link.argv.push_back("-o");
+  link.argv.push_back(output.str());
+  return runAll(tc, {link}, echo);
 }

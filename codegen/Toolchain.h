@@ -9,9 +9,13 @@
 #ifndef ANVIL_CODEGEN_TOOLCHAIN_H
 #define ANVIL_CODEGEN_TOOLCHAIN_H
 
+#include "codegen/Target.h"
+
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,19 +34,32 @@ struct Toolchain {
 
 enum class OutputKind { Object, SharedLibrary };
 
-/// The clang++ command line (argv[0] included) that builds `output` from
-/// `source`.
-std::vector<std::string> compileCommand(const Toolchain &tc,
-                                        llvm::StringRef source,
-                                        llvm::StringRef output,
-                                        OutputKind kind);
+/// The flags every generated translation unit for `target` is compiled with
+/// (language, optimization, target, visibility, include paths): the one
+/// definition, which the kernel unit tests also build with (through
+/// `anvilc --print-compile-flags`).
+std::vector<std::string> compileFlags(const Toolchain &tc,
+                                      const Target &target);
 
-/// Runs clang++; on failure the error carries the command's diagnostics.
-/// `logPath` receives clang's stdout and stderr. With `echo`, the command
-/// line is printed to stderr first.
-llvm::Error compileGenerated(const Toolchain &tc, llvm::StringRef source,
-                             llvm::StringRef output, OutputKind kind,
-                             llvm::StringRef logPath, bool echo);
+/// The flags of a model's entry translation unit (C ABI, CPU check,
+/// dispatch): baseline x86-64, so it runs on any CPU the check rejects.
+std::vector<std::string> entryCompileFlags(const Toolchain &tc);
+
+/// One generated source file to compile.
+struct TranslationUnit {
+  std::string path;
+  enum Kind { Entry, Variant } kind;
+  std::optional<Target> target; ///< for Variant
+};
+
+/// Compiles every unit (concurrently) into `workDir` and links them into
+/// `output`: a shared library with the runtime archive, or one relocatable
+/// object. On failure the error carries the first failing command's
+/// diagnostics. With `echo`, each command line is printed to stderr.
+llvm::Error buildLibrary(const Toolchain &tc,
+                         llvm::ArrayRef<TranslationUnit> units,
+                         llvm::StringRef output, OutputKind kind,
+                         llvm::StringRef workDir, bool echo);
 
 } // namespace anvil::codegen
 

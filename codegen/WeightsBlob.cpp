@@ -10,6 +10,12 @@
 using namespace anvil::codegen;
 
 uint64_t WeightsBlob::appendBytes(llvm::ArrayRef<char> bytes) {
+  // An entry equal to an earlier one is that entry: the variants of a fat
+  // library share every weight whose packing is the same.
+  llvm::StringRef key(bytes.data(), bytes.size());
+  auto [it, fresh] = offsets.try_emplace(key, data.size());
+  if (!fresh)
+    return it->second;
   uint64_t offset = data.size();
   data.insert(data.end(), bytes.begin(), bytes.end());
   // Pad so that the next entry (and the blob's size) is 64-byte aligned.

@@ -10,6 +10,7 @@
 #define ANVIL_CODEGEN_WEIGHTSBLOB_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -25,7 +26,8 @@ public:
 
   /// Appends `floats` as one entry; returns its byte offset.
   uint64_t append(llvm::ArrayRef<float> floats);
-  /// Appends raw bytes as one entry; returns its byte offset.
+  /// Appends raw bytes as one entry; returns its byte offset. Bytes equal to
+  /// an earlier entry's return that entry's offset.
   uint64_t appendBytes(llvm::ArrayRef<char> bytes);
 
   /// Size in bytes, padded to a multiple of 64.
@@ -38,6 +40,8 @@ public:
 
 private:
   std::vector<char> data;
+  /// Entry contents -> offset (the map owns a copy of each key).
+  llvm::StringMap<uint64_t> offsets;
 };
 
 } // namespace anvil::codegen

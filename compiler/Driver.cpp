@@ -3,6 +3,7 @@
 #include "compiler/Driver.h"
 
 #include "codegen/Emitter.h"
+#include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "compiler/Pipeline.h"
 
@@ -280,6 +281,18 @@ std::string anvil::modelNameFromOutput(llvm::StringRef output) {
   return sanitizeName(stem);
 }
 
+llvm::Expected<std::vector<std::string>>
+anvil::compileFlagsFor(llvm::StringRef targets) {
+  auto parsed = codegen::parseTargets(targets);
+  if (!parsed)
+    return parsed.takeError();
+  if (parsed->size() != 1)
+    return makeError("--print-compile-flags takes one target, not '" +
+                     targets + "'");
+  return codegen::compileFlags(codegen::Toolchain::fromBuild(),
+                               parsed->front());
+}
+
 llvm::Error anvil::compile(const CompileOptions &o) {
   Clock::time_point start = Clock::now();
   auto phaseDone = [&](llvm::StringRef phase, Clock::time_point t,
@@ -314,13 +327,38 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     return diags.take("'" + o.input + "' does not verify");
   phaseDone("import", t, o.input);
 
-  // graph, plan
+  // The targets: one module per target, each carrying its #anvil.target
+  // before any pass that depends on it runs.
+  std::string targetSpec = o.targets;
+  if (targetSpec.empty() && !(*module)->hasAttr(codegen::kTargetAttrName))
+    targetSpec = "native";
+  std::vector<codegen::Target> targets;
+  if (!targetSpec.empty()) {
+    auto parsed = codegen::parseTargets(targetSpec);
+    if (!parsed)
+      return parsed.takeError();
+    targets = std::move(*parsed);
+  } else {
+    auto own = codegen::moduleTarget(*module);
+    if (!own)
+      return makeError("'" + o.input + "': " + llvm::toString(own.takeError()));
+    targets.push_back(std::move(*own));
+  }
+  if (targets.size() > 1 && (kind == OutputKind::Mlir))
+    return makeError("IR output holds one target; --target=" + targetSpec +
+                     " names " + std::to_string(targets.size()));
+  if (o.verbose)
+    for (const codegen::Target &tg : targets)
+      llvm::errs() << "target: " << tg.describe() << "\n";
+
+  // graph (once), then kernelize and plan per target.
   if (o.from > Phase::Import && path::extension(o.input) != ".mlir")
     return makeError("--from=" + phaseName(o.from) +
                      " needs .mlir input, not '" + o.input + "'");
   if (o.from > Phase::Plan)
     return makeError("--from=" + phaseName(o.from) +
-                     " is not a phase with IR input (import, graph or plan)");
+                     " is not a phase with IR input (import, graph, "
+                     "kernelize or plan)");
   if (last >= Phase::Graph && o.from < Phase::Graph) {
     t = Clock::now();
     mlir::PassManager pm(&ctx);
@@ -329,14 +367,35 @@ llvm::Error anvil::compile(const CompileOptions &o) {
       return diags.take("the graph passes failed on '" + o.input + "'");
     phaseDone("graph", t, o.pipeline.optimize ? "" : "-O0: skipped");
   }
-  if (last >= Phase::Plan && o.from < Phase::Plan) {
-    t = Clock::now();
-    mlir::PassManager pm(&ctx);
-    addPlanPasses(pm);
-    if (mlir::failed(pm.run(*module)))
-      return diags.take("memory planning failed on '" + o.input + "'");
-    phaseDone("plan", t);
+  std::vector<mlir::OwningOpRef<mlir::ModuleOp>> variants;
+  for (const codegen::Target &tg : targets) {
+    mlir::OwningOpRef<mlir::ModuleOp> v =
+        targets.size() == 1 ? std::move(module) : module->clone();
+    (*v)->setAttr(codegen::kTargetAttrName,
+                  codegen::targetToAttr(&ctx, tg));
+    std::string forTarget =
+        targets.size() == 1 ? "" : " for target " + tg.name;
+    if (last >= Phase::Kernelize && o.from < Phase::Kernelize) {
+      t = Clock::now();
+      mlir::PassManager pm(&ctx);
+      addKernelizePasses(pm);
+      if (mlir::failed(pm.run(*v)))
+        return diags.take("kernel selection failed on '" + o.input + "'" +
+                          forTarget);
+      phaseDone("kernelize", t, tg.name);
+    }
+    if (last >= Phase::Plan && o.from < Phase::Plan) {
+      t = Clock::now();
+      mlir::PassManager pm(&ctx);
+      addPlanPasses(pm);
+      if (mlir::failed(pm.run(*v)))
+        return diags.take("memory planning failed on '" + o.input + "'" +
+                          forTarget);
+      phaseDone("plan", t, tg.name);
+    }
+    variants.push_back(std::move(v));
   }
+  mlir::ModuleOp first = *variants.front();
   auto printArena = [&](uint64_t arena, uint64_t naive) {
     if (!o.verbose)
       return;
@@ -358,7 +417,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     if (o.output != "-")
       name = modelNameFromOutput(o.output);
     else if (auto attr =
-                 (*module)->getAttrOfType<mlir::StringAttr>("anvil.model_name"))
+                 first->getAttrOfType<mlir::StringAttr>("anvil.model_name"))
       name = sanitizeName(attr.getValue());
     else
       name = "model";
@@ -366,14 +425,14 @@ llvm::Error anvil::compile(const CompileOptions &o) {
 
   if (kind == OutputKind::Mlir) {
     if (last >= Phase::Plan)
-      if (auto f = module->lookupSymbol<mlir::func::FuncOp>("main"))
+      if (auto f = first.lookupSymbol<mlir::func::FuncOp>("main"))
         if (auto a = f->getAttrOfType<mlir::IntegerAttr>("anvil.arena_bytes")) {
           auto n = f->getAttrOfType<mlir::IntegerAttr>("anvil.naive_bytes");
           printArena(a.getInt(), n ? n.getInt() : a.getInt());
         }
     std::string text;
     llvm::raw_string_ostream os(text);
-    module->print(os);
+    first->print(os);
     if (auto err = writeText(o.output, text))
       return err;
     summary(name);
@@ -419,33 +478,54 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   if (o.output != "-" || kind != OutputKind::Cpp)
     fs::make_absolute(absWeights);
 
+  llvm::SmallVector<mlir::ModuleOp> variantOps;
+  for (auto &v : variants)
+    variantOps.push_back(*v);
   auto emitted = codegen::emitModel(
-      *module,
+      variantOps,
       codegen::EmitOptions{name, absWeights.str().str(), o.defaultThreads});
   if (!emitted)
     return emitted.takeError();
+  int64_t calls = 0;
+  for (const codegen::EmittedVariant &v : emitted->variants)
+    calls += v.numKernelCalls;
   phaseDone("emit", t,
-            std::to_string(emitted->numKernelCalls) +
-                " kernel calls, weights " +
+            std::to_string(calls) + " kernel calls, weights " +
                 std::to_string(emitted->weights.size()) + " bytes");
 
   auto printStats = [&] {
-    printArena(emitted->arenaBytes, emitted->naiveArenaBytes);
+    const codegen::EmittedVariant &best = emitted->variants.front();
+    printArena(best.arenaBytes, best.naiveArenaBytes);
     if (o.verbose)
-      llvm::errs() << "weights: " << emitted->weights.size()
-                   << " bytes, scratch: " << emitted->scratchFloatsPerThread
-                   << " floats per thread, run-time packed weights: "
-                   << emitted->packBytes << " bytes\n";
+      for (const codegen::EmittedVariant &v : emitted->variants)
+        llvm::errs() << "variant " << v.target.name
+                     << ": scratch: " << v.scratchFloatsPerThread
+                     << " floats per thread, run-time packed weights: "
+                     << v.packBytes << " bytes\n";
+    if (o.verbose)
+      llvm::errs() << "weights: " << emitted->weights.size() << " bytes\n";
+  };
+  // NAME.cpp (the entry) and NAME.TAG.cpp per variant, next to each other.
+  auto variantPath = [&](llvm::StringRef entryPath,
+                         const codegen::EmittedVariant &v) {
+    llvm::SmallString<256> p(entryPath);
+    path::replace_extension(p, "");
+    return (p + "." + v.tag + ".cpp").str();
   };
 
   if (kind == OutputKind::Cpp) {
     if (o.output == "-") {
       llvm::outs() << emitted->source;
+      for (const codegen::EmittedVariant &v : emitted->variants)
+        llvm::outs() << "\n" << v.source;
       llvm::outs().flush();
     } else {
       AtomicOutputs outs;
       if (auto err = outs.write(cppPath, emitted->source))
         return err;
+      for (const codegen::EmittedVariant &v : emitted->variants)
+        if (auto err = outs.write(variantPath(cppPath, v), v.source))
+          return err;
       if (auto err = outs.write(headerPath, emitted->header))
         return err;
       auto tmp = outs.reserve(weightsPath);
@@ -464,8 +544,16 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   // object
   if (auto err = emitted->weights.writeTo(weightsPath))
     return err;
-  for (auto [p, text] : {std::pair{cppPath, &emitted->source},
-                         std::pair{headerPath, &emitted->header}}) {
+  std::vector<codegen::TranslationUnit> units;
+  units.push_back({cppPath, codegen::TranslationUnit::Entry, std::nullopt});
+  std::vector<std::pair<std::string, const std::string *>> files = {
+      {cppPath, &emitted->source}, {headerPath, &emitted->header}};
+  for (const codegen::EmittedVariant &v : emitted->variants) {
+    std::string p = variantPath(cppPath, v);
+    files.emplace_back(p, &v.source);
+    units.push_back({p, codegen::TranslationUnit::Variant, v.target});
+  }
+  for (auto &[p, text] : files) {
     std::error_code ec;
     llvm::raw_fd_ostream os(p, ec);
     if (ec)
@@ -477,14 +565,12 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   auto tmpOut = outs.reserve(o.output);
   if (!tmpOut)
     return tmpOut.takeError();
-  llvm::SmallString<256> log(tempDir);
-  path::append(log, "clang.log");
   codegen::Toolchain tc = codegen::Toolchain::fromBuild();
-  if (auto err = codegen::compileGenerated(
-          tc, cppPath, *tmpOut,
+  if (auto err = codegen::buildLibrary(
+          tc, units, *tmpOut,
           kind == OutputKind::SharedLibrary ? codegen::OutputKind::SharedLibrary
                                             : codegen::OutputKind::Object,
-          log, o.verbose))
+          tempDir, o.verbose))
     return err;
   phaseDone("object", t, llvm::sys::path::filename(tc.clangxx).str());
   {

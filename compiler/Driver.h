@@ -43,6 +43,9 @@ struct CompileOptions {
   /// own memory plan, used as written).
   Phase from = Phase::Import;
   PipelineOptions pipeline;
+  /// --target: comma-separated target names (codegen/Target.h). Empty: the
+  /// module's own #anvil.target (.mlir input), otherwise `native`.
+  std::string targets;
   /// --threads-default: threads a context gets when the caller asks for 0
   /// (0: one per online CPU, the runtime's default).
   int defaultThreads = 0;
@@ -52,6 +55,11 @@ struct CompileOptions {
 /// The model name anvilc derives from an output path: the file stem with a
 /// leading `lib` dropped and non-identifier characters replaced by `_`.
 std::string modelNameFromOutput(llvm::StringRef output);
+
+/// The clang++ flags generated code for `targets` (one target) is built
+/// with: what `anvilc --print-compile-flags` prints for the kernel tests.
+llvm::Expected<std::vector<std::string>>
+compileFlagsFor(llvm::StringRef targets);
 
 /// Runs one compilation. Progress (-v) goes to stderr; the returned error's
 /// message is what follows `anvilc: error: `.

@@ -2,6 +2,7 @@
 
 #include "compiler/Pipeline.h"
 
+#include "codegen/CodegenPasses.h"
 #include "dialects/anvil/IR/AnvilDialect.h"
 #include "passes/Passes.h"
 
@@ -16,6 +17,7 @@ std::optional<Phase> anvil::parsePhase(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<Phase>>(name)
       .Case("import", Phase::Import)
       .Case("graph", Phase::Graph)
+      .Case("kernelize", Phase::Kernelize)
       .Case("plan", Phase::Plan)
       .Case("emit", Phase::Emit)
       .Case("object", Phase::Object)
@@ -28,6 +30,8 @@ llvm::StringRef anvil::phaseName(Phase phase) {
     return "import";
   case Phase::Graph:
     return "graph";
+  case Phase::Kernelize:
+    return "kernelize";
   case Phase::Plan:
     return "plan";
   case Phase::Emit:
@@ -53,6 +57,10 @@ void anvil::addGraphPasses(mlir::OpPassManager &pm,
       mlir::anvil::createEliminateDeadCodePass());
 }
 
+void anvil::addKernelizePasses(mlir::OpPassManager &pm) {
+  pm.addPass(mlir::anvil::createSelectKernelsPass());
+}
+
 void anvil::addPlanPasses(mlir::OpPassManager &pm) {
   pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createPlanMemoryPass());
 }
@@ -60,6 +68,7 @@ void anvil::addPlanPasses(mlir::OpPassManager &pm) {
 void anvil::buildPipeline(mlir::OpPassManager &pm,
                           const PipelineOptions &options) {
   addGraphPasses(pm, options);
+  addKernelizePasses(pm);
   addPlanPasses(pm);
 }
 
@@ -68,13 +77,17 @@ void anvil::registerPipelines() {
       "anvil-graph", "Anvil's graph phase (the optimizing passes)",
       [](mlir::OpPassManager &pm) { addGraphPasses(pm, PipelineOptions{}); });
   mlir::PassPipelineRegistration<>(
+      "anvil-kernelize",
+      "Anvil's kernelize phase (anvil-select-kernels for the module's target)",
+      [](mlir::OpPassManager &pm) { addKernelizePasses(pm); });
+  mlir::PassPipelineRegistration<>(
       "anvil-plan", "Anvil's plan phase (anvil-plan-memory)",
       [](mlir::OpPassManager &pm) { addPlanPasses(pm); });
   mlir::PassPipelineRegistration<>(
-      "anvil-pipeline", "Anvil's whole pass pipeline (graph, then plan)",
+      "anvil-pipeline", "Anvil's whole pass pipeline (graph, kernelize, plan)",
       [](mlir::OpPassManager &pm) { buildPipeline(pm, PipelineOptions{}); });
   mlir::PassPipelineRegistration<>(
-      "anvil-pipeline-O0", "Anvil's pass pipeline at -O0 (plan only)",
+      "anvil-pipeline-O0", "Anvil's pass pipeline at -O0 (kernelize and plan only)",
       [](mlir::OpPassManager &pm) {
         buildPipeline(pm, PipelineOptions{/*optimize=*/false});
       });

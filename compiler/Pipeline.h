@@ -7,6 +7,8 @@
 //   import  ONNX -> anvil dialect (compiler/onnx)
 //   graph   canonicalize, anvil-fold-constants, anvil-fold-batch-norm,
 //           canonicalize, anvil-eliminate-dead-code   (skipped at -O0)
+//   kernelize anvil-select-kernels: each op's kernel and weight layout
+//           for the module's #anvil.target                (always)
 //   plan    anvil-plan-memory                         (always)
 //   emit    C++ source, header and weights blob (codegen/)
 //   object  clang++ -> .o / .so
@@ -25,9 +27,9 @@
 namespace anvil {
 
 /// The phases of a compilation, in order.
-enum class Phase { Import, Graph, Plan, Emit, Object };
+enum class Phase { Import, Graph, Kernelize, Plan, Emit, Object };
 
-/// `import`, `graph`, `plan`, `emit`, `object` -> Phase.
+/// `import`, `graph`, `kernelize`, `plan`, `emit`, `object` -> Phase.
 std::optional<Phase> parsePhase(llvm::StringRef name);
 llvm::StringRef phaseName(Phase phase);
 
@@ -39,13 +41,16 @@ struct PipelineOptions {
 
 /// Adds the graph phase: the optimizing passes (none at -O0).
 void addGraphPasses(mlir::OpPassManager &pm, const PipelineOptions &options);
+/// Adds the kernelize phase: anvil-select-kernels.
+void addKernelizePasses(mlir::OpPassManager &pm);
 /// Adds the plan phase: anvil-plan-memory.
 void addPlanPasses(mlir::OpPassManager &pm);
-/// Adds the graph phase followed by the plan phase.
+/// Adds the graph, kernelize and plan phases.
 void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
-/// Registers the phases as textual pipelines (`anvil-graph`, `anvil-plan`,
-/// `anvil-pipeline`, `anvil-pipeline-O0`) so anvil-opt and lit can run them.
+/// Registers the phases as textual pipelines (`anvil-graph`,
+/// `anvil-kernelize`, `anvil-plan`, `anvil-pipeline`, `anvil-pipeline-O0`)
+/// so anvil-opt and lit can run them.
 void registerPipelines();
 
 /// The dialects a compilation uses (anvil, func).

@@ -148,6 +148,8 @@ void check(anvil_status_t status, const anvil_context_t *context,
       std::string(what) + " failed: " + anvil_status_string(status);
   if (context && *anvil_context_last_error(context))
     message += std::string(": ") + anvil_context_last_error(context);
+  else if (!context && *anvil_last_create_error())
+    message += std::string(": ") + anvil_last_create_error();
   die(message);
 }
 
@@ -227,6 +229,9 @@ int main(int argc, char **argv) {
               (unsigned long long)model->weights_bytes,
               (unsigned long long)model->arena_bytes,
               (unsigned long long)model->naive_arena_bytes);
+  const char *active = model->active_target();
+  std::printf("  built for %s; this CPU runs the %s variant\n",
+              model->targets, active ? active : "(no)");
 
   anvil_context_options_t options;
   anvil_context_options_init(&options);

@@ -1,7 +1,7 @@
-//===- Common.h - Shared helpers for the AVX-512 kernels -------*- C++ -*-===//
+//===- Common.h - Shared helpers of the kernels ----------------*- C++ -*-===//
 //
-// ExecContext, the parallel-for wrapper every kernel uses, and small vector
-// helpers (tail masks).
+// ExecContext, the parallel-for wrapper every kernel uses, and the
+// work-size thresholds below which kernels stay on the calling thread.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,20 +9,10 @@
 #define ANVIL_KERNELS_COMMON_H
 
 #include "Shapes.h"
+#include "Vec.h"
 #include "anvil/ThreadPool.h"
 
 #include <cstdint>
-#include <immintrin.h>
-
-#define ANVIL_INLINE inline __attribute__((always_inline))
-
-/// Full unrolling of register-tile loops, which must become straight-line
-/// code for the accumulators to live in registers.
-#if defined(__clang__)
-#define ANVIL_UNROLL _Pragma("unroll")
-#else
-#define ANVIL_UNROLL _Pragma("GCC unroll 16")
-#endif
 
 namespace anvil::kernels {
 
@@ -33,6 +23,21 @@ struct ExecContext {
   float *scratch;
   int64_t scratchFloatsPerThread;
 };
+
+/// Below this many flops (about 2-4 microseconds on one core) a kernel runs
+/// on the calling thread: waking and joining workers would cost a sizeable
+/// part of it, and a descheduled worker could only add latency. A compile-
+/// time knob so a test build can force tiny shapes through the pool.
+#ifndef ANVIL_PARALLEL_MIN_FLOPS
+#define ANVIL_PARALLEL_MIN_FLOPS (int64_t(1) << 18)
+#endif
+constexpr int64_t kParallelMinFlops = ANVIL_PARALLEL_MIN_FLOPS;
+
+/// Below this many floats an elementwise kernel runs on the calling thread:
+/// waking workers costs more than streaming a few hundred KiB.
+constexpr int64_t kParallelElementwiseMin = 1 << 15;
+
+inline namespace ANVIL_KERNEL_ABI {
 
 /// Runs fn(begin, end, thread) over [0, n) on the context's pool, or inline
 /// when there is no pool or too little work to be worth a fork/join. The pool
@@ -52,15 +57,6 @@ ANVIL_INLINE void parallelFor(const ExecContext &ctx, int64_t n, F &&fn,
   ctx.pool->parallelFor(n, grain, fn);
 }
 
-/// Below this many flops (about 2-4 microseconds on one core) a kernel runs
-/// on the calling thread: waking and joining workers would cost a sizeable
-/// part of it, and a descheduled worker could only add latency. A compile-
-/// time knob so a test build can force tiny shapes through the pool.
-#ifndef ANVIL_PARALLEL_MIN_FLOPS
-#define ANVIL_PARALLEL_MIN_FLOPS (int64_t(1) << 18)
-#endif
-constexpr int64_t kParallelMinFlops = ANVIL_PARALLEL_MIN_FLOPS;
-
 /// ctx when `flops` of work are worth sharing out, otherwise a context
 /// without the pool (thread 0's scratch), so the kernel also plans its work
 /// decomposition for one thread and never wakes a worker.
@@ -79,15 +75,44 @@ inline float *threadScratch(const ExecContext &ctx, int t) {
   return ctx.scratch + t * ctx.scratchFloatsPerThread;
 }
 
-/// Mask with the low `n` of 16 lanes set (n may exceed 16).
-ANVIL_INLINE __mmask16 tailMask(int64_t n) {
-  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u);
+namespace detail {
+
+/// Lanes of a vector load of a row of w floats whose lane 0 is column i0
+/// and lane i column i0 + i * step (step >= 1) that fall inside [0, w): a
+/// range of lanes, because the columns increase.
+template <class I>
+ANVIL_INLINE typename I::M columnsInside(int64_t i0, int64_t w,
+                                         int64_t step = 1) {
+  const int64_t lo = i0 >= 0 ? 0 : ceilDiv(-i0, step);
+  const int64_t hi = w - i0 <= 0 ? 0 : ceilDiv(w - i0, step);
+  return I::rangeMask(lo, hi);
 }
 
-/// Below this many floats an elementwise kernel runs on the calling thread:
-/// waking workers costs more than streaming a few hundred KiB.
-constexpr int64_t kParallelElementwiseMin = 1 << 15;
+/// One vector of a row of `w` floats whose lane i is column i0 + i * SW:
+/// columns outside [0, w) read as zero (masked loads never fault). Stride 1
+/// is one masked load, stride 2 two loads and a permute, other strides a
+/// masked gather. Lanes outside `m` are unspecified.
+template <class I, int64_t SW>
+ANVIL_INLINE typename I::V loadColumns(const float *row, int64_t i0,
+                                       int64_t w, typename I::M m) {
+  constexpr int64_t L = I::kLanes;
+  if constexpr (SW == 1) {
+    return I::maskzLoadu(I::maskAnd(m, columnsInside<I>(i0, w)), row + i0);
+  } else if constexpr (SW == 2) {
+    const typename I::V a =
+        I::maskzLoadu(columnsInside<I>(i0, w), row + i0);
+    const typename I::V b =
+        I::maskzLoadu(columnsInside<I>(i0 + L, w), row + i0 + L);
+    return I::evens(a, b);
+  } else {
+    return I::maskGather(I::zero(), I::maskAnd(m, columnsInside<I>(i0, w, SW)),
+                         row, I::indices(int32_t(i0), int32_t(SW)));
+  }
+}
 
+} // namespace detail
+
+} // namespace ANVIL_KERNEL_ABI
 } // namespace anvil::kernels
 
 #endif // ANVIL_KERNELS_COMMON_H

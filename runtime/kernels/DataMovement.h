@@ -14,6 +14,7 @@
 #include <cstring>
 
 namespace anvil::kernels {
+inline namespace ANVIL_KERNEL_ABI {
 
 namespace detail {
 
@@ -244,6 +245,7 @@ void copy_f32(const float *in, float *out, const ExecContext &ctx) {
       Count >= kParallelElementwiseMin);
 }
 
+} // namespace ANVIL_KERNEL_ABI
 } // namespace anvil::kernels
 
 #endif // ANVIL_KERNELS_DATAMOVEMENT_H

@@ -1,6 +1,6 @@
 //===- Elementwise.h - Unary, binary (broadcast), batch norm ---*- C++ -*-===//
 //
-// Memory-bound kernels: one pass, 16 floats per step, masked tails, split
+// Memory-bound kernels: one pass, one vector per step, masked tails, split
 // across threads only when the tensor is large enough to pay for the fork.
 // All of them allow out == in (see INTERFACES.md): every output element is
 // computed from the input elements at the same position only.
@@ -16,73 +16,71 @@
 #include <cmath>
 
 namespace anvil::kernels {
+inline namespace ANVIL_KERNEL_ABI {
 
 namespace detail {
 
-/// One unary op on 16 lanes. Parameters: Clip(alpha = min, beta = max),
+/// One unary op on a vector. Parameters: Clip(alpha = min, beta = max),
 /// LeakyRelu(alpha = slope), HardSigmoid(max(0, min(1, alpha x + beta))).
 /// HardSwish has no parameters in ONNX: x * HardSigmoid(1/6, 1/2).
-template <UnaryKind K>
-ANVIL_INLINE __m512 unaryOp(__m512 x, __m512 alpha, __m512 beta) {
-  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+template <class I, UnaryKind K>
+ANVIL_INLINE typename I::V unaryOp(typename I::V x, typename I::V alpha,
+                                   typename I::V beta) {
+  const typename I::V zero = I::zero(), one = I::set1(1.0f);
   if constexpr (K == UnaryKind::Relu)
-    return _mm512_max_ps(zero, x);
+    return I::max(zero, x);
   else if constexpr (K == UnaryKind::Clip)
-    return _mm512_min_ps(beta, _mm512_max_ps(alpha, x));
+    return I::min(beta, I::max(alpha, x));
   else if constexpr (K == UnaryKind::Sigmoid)
-    return vmath::sigmoid(x);
+    return vmath::sigmoid<I>(x);
   else if constexpr (K == UnaryKind::Tanh)
-    return vmath::tanh(x);
+    return vmath::tanh<I>(x);
   else if constexpr (K == UnaryKind::LeakyRelu)
-    return _mm512_mask_mul_ps(x, _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x,
-                              alpha);
+    return I::select(I::cmpLt(x, zero), I::mul(x, alpha), x);
   else if constexpr (K == UnaryKind::HardSigmoid)
-    return _mm512_min_ps(one,
-                         _mm512_max_ps(zero, _mm512_fmadd_ps(alpha, x, beta)));
+    return I::min(one, I::max(zero, I::fmadd(alpha, x, beta)));
   else if constexpr (K == UnaryKind::HardSwish)
-    return _mm512_mul_ps(
-        x, _mm512_min_ps(
-               one,
-               _mm512_max_ps(zero, _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 6.0f),
-                                                   x, _mm512_set1_ps(0.5f)))));
+    return I::mul(x, I::min(one, I::max(zero, I::fmadd(I::set1(1.0f / 6.0f), x,
+                                                       I::set1(0.5f)))));
   else if constexpr (K == UnaryKind::Exp)
-    return vmath::exp(x);
+    return vmath::exp<I>(x);
   else if constexpr (K == UnaryKind::Log)
-    return vmath::log(x);
+    return vmath::log<I>(x);
   else if constexpr (K == UnaryKind::Sqrt)
-    return _mm512_sqrt_ps(x);
+    return I::sqrt(x);
   else if constexpr (K == UnaryKind::Erf)
-    return vmath::erf(x);
+    return vmath::erf<I>(x);
   else if constexpr (K == UnaryKind::Neg)
-    return _mm512_sub_ps(zero, x);
+    return I::sub(zero, x);
   else if constexpr (K == UnaryKind::Abs)
-    return vmath::abs(x);
+    return vmath::abs<I>(x);
   else
     return x;
 }
 
-template <BinaryKind K> ANVIL_INLINE __m512 binaryOp(__m512 a, __m512 b) {
+template <class I, BinaryKind K>
+ANVIL_INLINE typename I::V binaryOp(typename I::V a, typename I::V b) {
   if constexpr (K == BinaryKind::Add)
-    return _mm512_add_ps(a, b);
+    return I::add(a, b);
   else if constexpr (K == BinaryKind::Sub)
-    return _mm512_sub_ps(a, b);
+    return I::sub(a, b);
   else if constexpr (K == BinaryKind::Mul)
-    return _mm512_mul_ps(a, b);
+    return I::mul(a, b);
   else if constexpr (K == BinaryKind::Div)
-    return _mm512_div_ps(a, b);
+    return I::div(a, b);
   else if constexpr (K == BinaryKind::Max)
-    return _mm512_max_ps(a, b);
+    return I::max(a, b);
   else if constexpr (K == BinaryKind::Min)
-    return _mm512_min_ps(a, b);
+    return I::min(a, b);
   else {
     // No good vector pow for negative bases with integral exponents; the
     // scalar library gets every special case right.
-    alignas(64) float x[16], y[16];
-    _mm512_store_ps(x, a);
-    _mm512_store_ps(y, b);
-    for (int i = 0; i < 16; ++i)
+    alignas(64) float x[I::kLanes], y[I::kLanes];
+    I::storeu(x, a);
+    I::storeu(y, b);
+    for (int i = 0; i < I::kLanes; ++i)
       x[i] = std::pow(x[i], y[i]);
-    return _mm512_load_ps(x);
+    return I::loadu(x);
   }
 }
 
@@ -123,33 +121,41 @@ inline NormalizedBroadcast normalize(const BroadcastShape &s) {
   return r;
 }
 
-/// Loads 16 (masked) lanes from p with element stride st (0 = broadcast).
-ANVIL_INLINE __m512 loadStrided(const float *p, int64_t st, __mmask16 m) {
+/// Loads the first n (1..L) lanes from p with element stride st
+/// (0 = broadcast); the other lanes are zero.
+template <class I>
+ANVIL_INLINE typename I::V loadStrided(const float *p, int64_t st, int64_t n) {
   if (st == 1)
-    return _mm512_maskz_loadu_ps(m, p);
+    return I::maskzLoadu(I::tailMask(n), p);
   if (st == 0)
-    return _mm512_set1_ps(*p);
-  alignas(64) float tmp[16];
-  for (int i = 0; i < 16; ++i)
-    tmp[i] = (m >> i) & 1 ? p[i * st] : 0.0f;
-  return _mm512_load_ps(tmp);
+    return I::set1(*p);
+  alignas(64) float tmp[I::kLanes];
+  for (int i = 0; i < I::kLanes; ++i)
+    tmp[i] = i < n ? p[i * st] : 0.0f;
+  return I::loadu(tmp);
 }
 
 } // namespace detail
 
 /// out[i] = op(in[i]) for Count floats; out == in allowed.
-template <UnaryKind K, int64_t Count>
+template <class I, UnaryKind K, int64_t Count>
 void unary_f32(const float *in, float *out, float alpha, float beta,
                const ExecContext &ctx) {
-  constexpr int64_t vecs = ceilDiv(Count, 16);
-  const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+  constexpr int64_t L = I::kLanes, vecs = ceilDiv(Count, L);
+  const typename I::V va = I::set1(alpha), vb = I::set1(beta);
   parallelFor(
       ctx, vecs,
       [&](int64_t b, int64_t e, int) {
         for (int64_t v = b; v < e; ++v) {
-          __mmask16 m = tailMask(Count - v * 16);
-          __m512 x = _mm512_maskz_loadu_ps(m, in + v * 16);
-          _mm512_mask_storeu_ps(out + v * 16, m, detail::unaryOp<K>(x, va, vb));
+          const typename I::V x =
+              v * L + L <= Count ? I::loadu(in + v * L)
+                                 : I::maskzLoadu(I::tailMask(Count - v * L),
+                                                 in + v * L);
+          const typename I::V y = detail::unaryOp<I, K>(x, va, vb);
+          if (v * L + L <= Count)
+            I::storeu(out + v * L, y);
+          else
+            I::maskStoreu(out + v * L, I::tailMask(Count - v * L), y);
         }
       },
       Count >= kParallelElementwiseMin);
@@ -157,7 +163,7 @@ void unary_f32(const float *in, float *out, float alpha, float beta,
 
 /// out = lhs op rhs with numpy broadcasting described by element strides.
 /// out may alias an operand that is not broadcast.
-template <BinaryKind K, BroadcastShape S>
+template <class I, BinaryKind K, BroadcastShape S>
 void binary_f32(const float *lhs, const float *rhs, float *out,
                 const ExecContext &ctx) {
   const detail::NormalizedBroadcast nb = detail::normalize(S);
@@ -189,11 +195,18 @@ void binary_f32(const float *lhs, const float *rhs, float *out,
           int64_t j0 = chunk * kChunk;
           int64_t j1 = j0 + kChunk < innerN ? j0 + kChunk : innerN;
           float *o = out + row * innerN;
-          for (int64_t j = j0; j < j1; j += 16) {
-            __mmask16 m = tailMask(j1 - j);
-            __m512 a = detail::loadStrided(lhs + lo + j * ls, ls, m);
-            __m512 c = detail::loadStrided(rhs + ro + j * rs, rs, m);
-            _mm512_mask_storeu_ps(o + j, m, detail::binaryOp<K>(a, c));
+          constexpr int64_t L = I::kLanes;
+          for (int64_t j = j0; j < j1; j += L) {
+            const int64_t n = j1 - j;
+            const typename I::V a =
+                detail::loadStrided<I>(lhs + lo + j * ls, ls, n);
+            const typename I::V c =
+                detail::loadStrided<I>(rhs + ro + j * rs, rs, n);
+            const typename I::V y = detail::binaryOp<I, K>(a, c);
+            if (n >= L)
+              I::storeu(o + j, y);
+            else
+              I::maskStoreu(o + j, I::tailMask(n), y);
           }
         }
       },
@@ -202,7 +215,7 @@ void binary_f32(const float *lhs, const float *rhs, float *out,
 
 /// Inference batch norm on [N][C][Inner]:
 /// out = (in - mean) * scale / sqrt(var + epsilon) + bias. out == in allowed.
-template <int64_t N, int64_t C, int64_t Inner>
+template <class I, int64_t N, int64_t C, int64_t Inner>
 void batch_norm_f32(const float *in, const float *scale, const float *bias,
                     const float *mean, const float *var, float epsilon,
                     float *out, const ExecContext &ctx) {
@@ -213,19 +226,23 @@ void batch_norm_f32(const float *in, const float *scale, const float *bias,
           int64_t c = row % C;
           float a = scale[c] / std::sqrt(var[c] + epsilon);
           float sh = bias[c] - mean[c] * a;
-          __m512 va = _mm512_set1_ps(a), vs = _mm512_set1_ps(sh);
+          const typename I::V va = I::set1(a), vs = I::set1(sh);
           const float *x = in + row * Inner;
           float *y = out + row * Inner;
-          for (int64_t j = 0; j < Inner; j += 16) {
-            __mmask16 m = tailMask(Inner - j);
-            __m512 v = _mm512_maskz_loadu_ps(m, x + j);
-            _mm512_mask_storeu_ps(y + j, m, _mm512_fmadd_ps(v, va, vs));
+          constexpr int64_t L = I::kLanes;
+          int64_t j = 0;
+          for (; j + L <= Inner; j += L)
+            I::storeu(y + j, I::fmadd(I::loadu(x + j), va, vs));
+          if (j < Inner) {
+            const typename I::M m = I::tailMask(Inner - j);
+            I::maskStoreu(y + j, m, I::fmadd(I::maskzLoadu(m, x + j), va, vs));
           }
         }
       },
       N * C * Inner >= kParallelElementwiseMin);
 }
 
+} // namespace ANVIL_KERNEL_ABI
 } // namespace anvil::kernels
 
 #endif // ANVIL_KERNELS_ELEMENTWISE_H

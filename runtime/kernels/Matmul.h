@@ -1,12 +1,13 @@
 //===- Matmul.h - Batched fp32 matmul / Gemm -------------------*- C++ -*-===//
 //
 // out[b] = alpha * op(A[b]) * op(B[b]) + bias, row-major, with numpy batch
-// broadcasting given by element strides. B is pre-packed (Shapes.h: column
-// panels of 64); blocks of A (kMatMC rows x kMatKC) are packed per thread
-// into scratch, k-major in groups of 6 rows, so the 6x64 microkernel
-// broadcasts from one contiguous stream. Loop order per thread: k slice ->
-// B panel (its 128 x 64 slice stays in L1) -> 6-row tiles of the A block
-// (in L2).
+// broadcasting given by element strides. The plan's register tile is mr
+// rows x nr vectors (6 x 4 of 16 lanes on AVX-512). B is pre-packed
+// (Shapes.h: column panels of nr * lanes); blocks of A (matmulBlockRows
+// rows x kMatKC) are packed per thread into scratch, k-major in groups of mr
+// rows, so the microkernel broadcasts from one contiguous stream. Loop order
+// per thread: k slice -> B panel (its 128 x 64 slice stays in L1) -> mr-row
+// tiles of the A block (in L2).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,28 +18,29 @@
 #include "Gemm.h"
 
 namespace anvil::kernels {
+inline namespace ANVIL_KERNEL_ABI {
 
 namespace detail {
 
-/// Packs op(A)[m0 : m0 + mLen, k0 : k0 + kc] as [ceil(mLen/6)][kc][6].
-template <MatmulShape S>
+/// Packs op(A)[m0 : m0 + mLen, k0 : k0 + kc] as [ceil(mLen/MR)][kc][MR].
+template <MatmulShape S, int64_t MR>
 ANVIL_INLINE void matmulPackA(const float *a, int64_t m0, int64_t mLen,
                               int64_t k0, int64_t kc, float *dst) {
-  for (int64_t mt = 0; mt < mLen; mt += kMatMR) {
-    float *d = dst + (mt / kMatMR) * kc * kMatMR;
-    const int64_t rows = mLen - mt < kMatMR ? mLen - mt : kMatMR;
+  for (int64_t mt = 0; mt < mLen; mt += MR) {
+    float *d = dst + (mt / MR) * kc * MR;
+    const int64_t rows = mLen - mt < MR ? mLen - mt : MR;
     if constexpr (S.transA) {
       // A is [K][M]: the rows of one k are contiguous.
       for (int64_t k = 0; k < kc; ++k) {
         const float *src = a + (k0 + k) * S.m + m0 + mt;
         for (int64_t i = 0; i < rows; ++i)
-          d[k * kMatMR + i] = src[i];
+          d[k * MR + i] = src[i];
       }
     } else {
       for (int64_t i = 0; i < rows; ++i) {
         const float *src = a + (m0 + mt + i) * S.k + k0;
         for (int64_t k = 0; k < kc; ++k)
-          d[k * kMatMR + i] = src[k];
+          d[k * MR + i] = src[k];
       }
     }
   }
@@ -46,20 +48,25 @@ ANVIL_INLINE void matmulPackA(const float *a, int64_t m0, int64_t mLen,
 
 } // namespace detail
 
-/// bias is [n] (broadcast over rows and batches) or null.
-template <MatmulShape S>
+/// B packed by matmulPackB(S, P, ...); bias is [n] (broadcast over rows and
+/// batches) or null. Scratch: matmulScratchFloats(S, P) per thread.
+template <class I, MatmulShape S, MatmulPlan P>
 void matmul_f32(const float *a, const float *packedB, const float *bias,
                 float *out, const ExecContext &pctx) {
+  static_assert(P.lanes == I::kLanes, "plan made for another vector width");
+  static_assert(matmulPlanIsValid(S, P), "matmul plan invalid");
   constexpr int64_t M = S.m, N = S.n, K = S.k;
+  constexpr int64_t MR = P.mr, NR = P.nr, PANEL = matmulPanel(P);
+  constexpr int64_t MC = matmulBlockRows(P);
   constexpr int64_t batches = matmulBatchCount(S);
   // Tiny products run on the caller, planned for one thread.
   const ExecContext ctx = contextForWork(pctx, 2 * batches * M * N * K);
-  constexpr int64_t panels = ceilDiv(N, kMatPanel);
-  constexpr int64_t mBlocks = ceilDiv(M, kMatMC);
-  // Equal row blocks (multiples of 6) rather than full blocks plus a runt,
-  // so threads get equal work.
+  constexpr int64_t panels = ceilDiv(N, PANEL);
+  constexpr int64_t mBlocks = ceilDiv(M, MC);
+  // Equal row blocks (whole tiles) rather than full blocks plus a runt, so
+  // threads get equal work.
   constexpr int64_t mStep =
-      roundUpTo(ceilDiv(M, mBlocks > 0 ? mBlocks : 1), kMatMR);
+      roundUpTo(ceilDiv(M, mBlocks > 0 ? mBlocks : 1), MR);
   constexpr bool scale = S.alpha != 1.0f;
   if constexpr (M <= 0 || N <= 0) {
     return;
@@ -89,7 +96,7 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
         const int64_t b = u / nChunks / mBlocks;
         const float *aB = a + matmulBatchOffset(S, S.aBatchStride, b);
         const float *bB =
-            packedB + matmulPackedBIndex(S, b) * matmulPackedBStride(S);
+            packedB + matmulPackedBIndex(S, b) * matmulPackedBStride(S, P);
         float *cB = out + b * M * N;
         const int64_t m0 = mb * mStep;
         const int64_t mLen = M - m0 < mStep ? M - m0 : mStep;
@@ -99,22 +106,19 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
         ThreadPool::splitRange(panels, int(nChunks), int(chunk), p0, p1);
         for (int64_t k0 = 0; k0 < K; k0 += kMatKC) {
           const int64_t kc = K - k0 < kMatKC ? K - k0 : kMatKC;
-          detail::matmulPackA<S>(aB, m0, mLen, k0, kc, aPack);
+          detail::matmulPackA<S, MR>(aB, m0, mLen, k0, kc, aPack);
           for (int64_t p = p0; p < p1; ++p) {
-            const int64_t cols =
-                N - p * kMatPanel < kMatPanel ? N - p * kMatPanel : kMatPanel;
-            const int nr = int(ceilDiv(cols, 16));
-            const __mmask16 lastMask = tailMask(cols - (nr - 1) * 16);
+            const detail::GemmCols nc = detail::gemmCols<I>(N - p * PANEL, NR);
             detail::GemmEpilogue ep{k0 > 0, k0 + kMatKC >= K,
-                                    bias ? bias + p * kMatPanel : nullptr,
+                                    bias ? bias + p * PANEL : nullptr,
                                     S.alpha};
-            for (int64_t mt = 0; mt < mLen; mt += kMatMR) {
-              const int mr = int(mLen - mt < kMatMR ? mLen - mt : kMatMR);
-              detail::gemmDispatch<int(kMatMR), int(kMatNR), int(kMatMR),
+            for (int64_t mt = 0; mt < mLen; mt += MR) {
+              const int mr = int(mLen - mt < MR ? mLen - mt : MR);
+              detail::gemmDispatch<I, int(MR), int(NR), int(MR),
                                    detail::BiasKind::Col, scale>(
-                  mr, nr, kc, aPack + (mt / kMatMR) * kc * kMatMR,
-                  bB + (p * K + k0) * kMatPanel, kMatPanel, lastMask,
-                  cB + (m0 + mt) * N + p * kMatPanel, N, ep);
+                  mr, nc.nr, kc, aPack + (mt / MR) * kc * MR,
+                  bB + (p * K + k0) * PANEL, PANEL, nc.lastCount,
+                  cB + (m0 + mt) * N + p * PANEL, N, ep);
             }
           }
         }
@@ -123,6 +127,7 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
   }
 }
 
+} // namespace ANVIL_KERNEL_ABI
 } // namespace anvil::kernels
 
 #endif // ANVIL_KERNELS_MATMUL_H

@@ -1,39 +1,51 @@
-//===- Shapes.h - Kernel shapes, packed sizes, weight packing --*- C++ -*-===//
+//===- Shapes.h - Kernel shapes, plans, packed sizes, packing --*- C++ -*-===//
 //
 // Plain C++20 (no intrinsics, no MLIR) so that both the compiler (to pack
 // constant weights at compile time) and generated code (to pack weights that
 // are graph inputs at run time) use one packing routine.
 //
+// A kernel is instantiated for a shape and a plan. The plan is the
+// compiler's choice (its heuristics live in the compiler, not here): for
+// conv2d the path and, for every kernel, the vector width `lanes` (8 for
+// Avx2, 16 for Avx512, Vec.h) and the register tile of the GEMM microkernel,
+// `mr` broadcast rows x `nr` vectors of `lanes` floats (mr * nr
+// accumulators). This header states which plans a kernel can run
+// (conv2dPlanIsValid, matmulPlanIsValid) and what a plan implies: packed
+// layouts, packed sizes and scratch sizes.
+//
 // Packed layouts (all floats, unused lanes zero):
 //
-//  conv2d, pixel-vector GEMM and implicit paths (input channels per group
-//  Cg > 1):
-//    gOIhw8o: [groups][ceil(Kg / 8)][Cg * R * S][8], except that the
+//  conv2d, Gemm and Implicit paths (output channels broadcast, pixels in
+//  vectors):
+//    gOIhw{mr}o: [groups][ceil(Kg / mr)][Cg * R * S][mr], except that the
 //    reduction is cut into kConvKC-row slices stored outermost within a
-//    group (conv2dPackedRowOffset): [groups][slice][blocks][kc][8].
-//    Output channels of a group are blocked by kConvMR = 8; within a block
-//    the 8 weights of one reduction index (c, r, s) are contiguous, in the
-//    order the microkernel broadcasts them. Reduction index = (c * R + r) * S
-//    + s, the row order of the im2col tile. Channels past Kg are zero.
-//  conv2d, channel-vector path (Cg > 1 but few output pixels, see
-//  conv2dUsesChannelVectorPath: 7x7 maps, 1x1 outputs):
-//    gOIhw48o: [groups][ceil(Kg / 48)][Cg * R * S][48], sliced over the
-//    reduction the same way: [groups][slice][panels][kc][48].
-//    48 output channels (3 vectors) per panel, loaded as vectors while
-//    pixels are broadcast. Channels past Kg are zero.
-//  conv2d, depthwise path (Cg == 1, any channel multiplier):
-//    plain KCRS = [K][R][S]; the kernel vectorizes over output width and
-//    broadcasts one weight at a time.
+//    group (conv2dPackedRowOffset): [groups][slice][blocks][kc][mr].
+//    Output channels of a group are blocked by mr; within a block the mr
+//    weights of one reduction index (c, r, s) are contiguous, in the order
+//    the microkernel broadcasts them. Reduction index = (c * R + r) * S + s,
+//    the row order of the im2col tile. Channels past Kg are zero.
+//  conv2d, ChannelVector path (pixels broadcast, output channels in
+//  vectors):
+//    gOIhw{nr*lanes}o: [groups][ceil(Kg / (nr*lanes))][Cg * R * S][nr*lanes],
+//    sliced over the reduction the same way: [groups][slice][panels][kc][w].
+//    nr vectors of output channels per panel (48 for 3 x 16), loaded as
+//    vectors while pixels are broadcast. Channels past Kg are zero.
+//  conv2d, Depthwise path (Cg == 1, any channel multiplier):
+//    plain KCRS = [K][R][S]; the kernel vectorizes over output width (nr
+//    vectors per step) and broadcasts one weight at a time.
 //
 //  matmul B: for every distinct B matrix (batch dims whose B stride is 0 are
-//    not duplicated), [ceil(N / 64)][K][64]: column panels of
-//    kMatNR * 16 = 64 floats, each panel stored row by row over K, so the
-//    microkernel loads 4 contiguous vectors per k. transB is resolved here.
+//    not duplicated), [ceil(N / (nr*lanes))][K][nr*lanes]: column panels of
+//    nr vectors (64 floats for 4 x 16), each panel stored row by row over K,
+//    so the microkernel loads nr contiguous vectors per k. transB is
+//    resolved here.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_KERNELS_SHAPES_H
 #define ANVIL_KERNELS_SHAPES_H
+
+#include "Abi.h"
 
 #include <cstdint>
 
@@ -107,33 +119,84 @@ enum class UnaryKind : int {
 };
 enum class BinaryKind : int { Add, Sub, Mul, Div, Max, Min, Pow };
 
+
 //===----------------------------------------------------------------------===//
-// Blocking parameters shared by packing and the kernels
+// Plans (structural types too: template arguments next to the shape)
 //===----------------------------------------------------------------------===//
 
-/// conv2d microkernel tile: 8 output channels (broadcast weights) x 3 vectors
-/// of 16 output pixels = 24 accumulators.
-constexpr int64_t kConvMR = 8;
-constexpr int64_t kConvNR = 3;
-constexpr int64_t kConvPanel = kConvNR * 16;
-/// Reduction slice per microkernel call: the 48-pixel B panel of one slice
-/// (128 x 48 floats = 24 KiB) stays in L1 while every channel block uses it.
+/// How conv2d computes (Conv2D.h describes each path).
+enum class Conv2DPath : int { Gemm, Implicit, ChannelVector, Depthwise };
+
+/// Gemm / Implicit: mr output channels x nr vectors of pixels.
+/// ChannelVector: mr pixels x nr vectors of output channels.
+/// Depthwise: nr vectors of output columns per step, mr = 1.
+struct Conv2DPlan {
+  Conv2DPath path;
+  int64_t lanes; ///< floats per vector: 8 (Avx2) or 16 (Avx512)
+  int64_t mr;    ///< broadcast rows of the register tile
+  int64_t nr;    ///< vectors per row of the register tile
+};
+
+/// mr rows of A (broadcast) x nr vectors of columns.
+struct MatmulPlan {
+  int64_t lanes;
+  int64_t mr;
+  int64_t nr;
+};
+
+//===----------------------------------------------------------------------===//
+// Blocking constants shared by packing and the kernels
+//===----------------------------------------------------------------------===//
+
+/// Reduction slice per conv microkernel call: the B panel of one slice
+/// (128 x 48 floats = 24 KiB for an 8x3 tile of 16 lanes) stays in L1 while
+/// every channel block uses it.
 constexpr int64_t kConvKC = 128;
 /// Budget for one thread's im2col slice (floats): 512 KiB, a quarter of this
 /// machine's L2, so the slice is still in L2 when the GEMM reads it back.
 constexpr int64_t kConvTileFloats = 128 * 1024;
-
-/// matmul microkernel tile: 6 rows (broadcast A) x 4 vectors of 16 columns.
-constexpr int64_t kMatMR = 6;
-constexpr int64_t kMatNR = 4;
-constexpr int64_t kMatPanel = kMatNR * 16;
-/// Reduction slice: a 128 x 64 B panel slice (32 KiB) stays in L1.
+/// Reduction slice of matmul: a 128 x 64 B panel slice (32 KiB) stays in L1.
 constexpr int64_t kMatKC = 128;
-/// Rows of A packed at once per thread (a multiple of kMatMR).
+/// Rows of A packed at once per thread (rounded up to a multiple of mr,
+/// matmulBlockRows).
 constexpr int64_t kMatMC = 96;
+/// Sub-buffers of scratch start at multiples of 16 floats (64 bytes, a
+/// cache line and an aligned zmm).
+constexpr int64_t kAlignFloats = 16;
+
+inline namespace ANVIL_KERNEL_ABI {
 
 constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 constexpr int64_t roundUpTo(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
+
+/// Vector registers of the ISA with `lanes` floats per vector (Vec.h's
+/// kRegisters), 0 for widths no ISA has.
+constexpr int64_t vectorRegisters(int64_t lanes) {
+  return lanes == 16 ? 32 : lanes == 8 ? 16 : 0;
+}
+/// mr * nr accumulators, nr B vectors and one broadcast must all stay in
+/// registers, or the microkernel spills in its inner loop.
+constexpr bool registerTileFits(int64_t lanes, int64_t mr, int64_t nr) {
+  return mr >= 1 && nr >= 1 &&
+         mr * nr + nr + 1 <= vectorRegisters(lanes);
+}
+
+/// The register tiles KernelBench measured fastest for each vector width
+/// (AVX-512: conv 8x3, channel-vector 8 pixels x 3 vectors, matmul 6x4;
+/// AVX2: see runtime/README.md). Which path to take is the compiler's
+/// decision; these are the tiles to take it with.
+constexpr Conv2DPlan conv2dTunedPlan(Conv2DPath path, int64_t lanes) {
+  if (path == Conv2DPath::Depthwise)
+    return {path, lanes, 1, 4};
+  if (lanes == 16)
+    return {path, lanes, 8, 3};
+  return {path, lanes, 6, 2};
+}
+constexpr MatmulPlan matmulTunedPlan(int64_t lanes) {
+  if (lanes == 16)
+    return {lanes, 6, 4};
+  return {lanes, 6, 2};
+}
 
 //===----------------------------------------------------------------------===//
 // conv2d
@@ -145,56 +208,42 @@ constexpr int64_t conv2dInPerGroup(const Conv2DShape &s) {
 constexpr int64_t conv2dOutPerGroup(const Conv2DShape &s) {
   return s.k / s.groups;
 }
-/// One input channel per group (depthwise, or a channel multiplier): too
-/// little reduction for a GEMM, so the kernel vectorizes over width.
-constexpr bool conv2dUsesDepthwisePath(const Conv2DShape &s) {
-  return conv2dInPerGroup(s) == 1;
-}
 /// A 1x1, stride 1, unpadded conv reads its GEMM operand straight from the
 /// input (rows of H*W pixels); no im2col needed.
 constexpr bool conv2dIsDirect1x1(const Conv2DShape &s) {
   return s.r == 1 && s.s == 1 && s.strideH == 1 && s.strideW == 1 &&
          s.padT == 0 && s.padL == 0 && s.oh == s.h && s.ow == s.w;
 }
-/// Reduction length of the GEMM path: Cg * R * S.
+/// Reduction length of the GEMM paths: Cg * R * S.
 constexpr int64_t conv2dReduction(const Conv2DShape &s) {
   return conv2dInPerGroup(s) * s.r * s.s;
 }
-/// Largest output-pixel tile of the GEMM path. The kernel im2cols one
+/// Output channels per packed weight block: mr broadcast channels (Gemm,
+/// Implicit) or a panel of nr vectors (ChannelVector).
+constexpr int64_t conv2dPackedWidth(const Conv2DPlan &p) {
+  return p.path == Conv2DPath::ChannelVector ? p.nr * p.lanes : p.mr;
+}
+
+/// Largest output-pixel tile of the Gemm path. The kernel im2cols one
 /// reduction slice (kConvKC rows) of a tile at a time, so a tile may span
 /// up to kConvTileFloats / kConvKC = 1024 pixels; larger maps are cut into
-/// equal tiles (multiples of 16 pixels, no runt).
-constexpr int64_t conv2dPixelTile(const Conv2DShape &s) {
+/// equal tiles (whole vectors, no runt).
+constexpr int64_t conv2dPixelTile(const Conv2DShape &s, const Conv2DPlan &p) {
   int64_t pixels = s.oh * s.ow;
-  int64_t maxTile = kConvTileFloats / kConvKC / 16 * 16;
+  int64_t maxTile = kConvTileFloats / kConvKC / p.lanes * p.lanes;
   int64_t tiles = ceilDiv(pixels, maxTile);
   if (tiles < 1)
     tiles = 1;
-  return roundUpTo(ceilDiv(pixels, tiles), 16);
+  return roundUpTo(ceilDiv(pixels, tiles), p.lanes);
 }
 
-/// Few output pixels (7x7 maps, 1x1 "fully connected" convs): vectors over
-/// pixels would waste lanes (49 pixels fill 4 vectors), so this path puts
-/// output channels in the vector lanes instead and broadcasts pixels.
-constexpr bool conv2dUsesChannelVectorPath(const Conv2DShape &s) {
-  int64_t pixels = s.oh * s.ow;
-  return !conv2dUsesDepthwisePath(s) && conv2dOutPerGroup(s) >= 16 &&
-         pixels <= 128 && pixels * 8 < roundUpTo(pixels, 16) * 7;
-}
-/// Stride-1 convs with wide output rows skip im2col: the GEMM reads each
-/// kernel tap straight from a zero-padded block of input rows, computing
-/// "wide" rows of OW + (S-1)*dilW pixels whose extra columns are dropped.
-/// Worth it while those extra columns cost less than im2col (<= 1/14:
-/// 3x3 on 28x28 maps is faster implicit, on 14x14 it is not).
-constexpr bool conv2dUsesImplicitPath(const Conv2DShape &s) {
-  return !conv2dUsesDepthwisePath(s) && !conv2dUsesChannelVectorPath(s) &&
-         !conv2dIsDirect1x1(s) && s.strideH == 1 && s.strideW == 1 &&
-         s.r * s.s > 1 && (s.s - 1) * s.dilW * 14 <= s.ow;
-}
-/// Implicit path geometry: wide row length, output rows per tile (at most
-/// ~1024 wide pixels, padded block within kConvTileFloats), floats per
-/// channel of the padded block (its rows plus slack for the last row's
-/// wide columns), and floats per output channel of the wide result.
+/// Implicit path geometry (no im2col: the GEMM reads each kernel tap
+/// straight from a zero-padded block of input rows, computing "wide" rows of
+/// OW + (S-1)*dilW pixels whose extra columns are dropped): wide row length,
+/// output rows per tile (at most ~1024 wide pixels, padded block within
+/// kConvTileFloats), floats per channel of the padded block (its rows plus
+/// slack for the last row's wide columns), and floats per output channel of
+/// the wide result.
 constexpr int64_t conv2dImplicitWidth(const Conv2DShape &s) {
   return s.ow + (s.s - 1) * s.dilW;
 }
@@ -215,14 +264,12 @@ constexpr int64_t conv2dImplicitChannelFloats(const Conv2DShape &s) {
   return roundUpTo((conv2dImplicitRows(s) + (s.r - 1) * s.dilH) *
                            conv2dImplicitWidth(s) +
                        (s.s - 1) * s.dilW,
-                   16);
+                   kAlignFloats);
 }
 constexpr int64_t conv2dImplicitResultFloats(const Conv2DShape &s) {
-  return roundUpTo(conv2dImplicitRows(s) * conv2dImplicitWidth(s), 16);
+  return roundUpTo(conv2dImplicitRows(s) * conv2dImplicitWidth(s),
+                   kAlignFloats);
 }
-
-/// Channel-vector path: output channels per packed weight panel.
-constexpr int64_t kConvCvPanel = kConvNR * 16;
 
 /// Depthwise path: one input plane, zero padded and split by column phase
 /// (column x goes to phase x % strideW, slot x / strideW) so that every
@@ -234,40 +281,69 @@ constexpr int64_t conv2dDwPlaneCols(const Conv2DShape &s) {
   return s.ow + ((s.s - 1) * s.dilW) / s.strideW;
 }
 
-constexpr int64_t conv2dPackedWeightFloats(const Conv2DShape &s) {
-  if (conv2dUsesDepthwisePath(s))
+/// Whether the conv2d kernel can run `p` on `s` (correctly; whether it is
+/// fast is the compiler's question). Every path needs a tile that fits the
+/// registers of its ISA. Depthwise needs one input channel per group and
+/// mr = 1; Implicit needs stride 1 (its tap offsets are int32). Gemm and
+/// ChannelVector run any shape, Cg == 1 included.
+constexpr bool conv2dPlanIsValid(const Conv2DShape &s, const Conv2DPlan &p) {
+  if (!registerTileFits(p.lanes, p.mr, p.nr) || s.groups < 1 ||
+      s.c % s.groups != 0 || s.k % s.groups != 0)
+    return false;
+  switch (p.path) {
+  case Conv2DPath::Depthwise:
+    return conv2dInPerGroup(s) == 1 && p.mr == 1;
+  case Conv2DPath::Implicit:
+    return s.strideH == 1 && s.strideW == 1 &&
+           conv2dInPerGroup(s) * conv2dImplicitChannelFloats(s) <
+               (int64_t(1) << 31);
+  case Conv2DPath::Gemm:
+  case Conv2DPath::ChannelVector:
+    return true;
+  }
+  return false;
+}
+
+constexpr int64_t conv2dPackedWeightFloats(const Conv2DShape &s,
+                                           const Conv2DPlan &p) {
+  if (p.path == Conv2DPath::Depthwise)
     return s.k * s.r * s.s;
-  if (conv2dUsesChannelVectorPath(s))
-    return s.groups * ceilDiv(conv2dOutPerGroup(s), kConvCvPanel) *
-           conv2dReduction(s) * kConvCvPanel;
-  return s.groups * ceilDiv(conv2dOutPerGroup(s), kConvMR) *
-         conv2dReduction(s) * kConvMR;
+  const int64_t width = conv2dPackedWidth(p);
+  return s.groups * ceilDiv(conv2dOutPerGroup(s), width) * conv2dReduction(s) *
+         width;
 }
 
 /// Per-thread scratch floats the conv2d kernel needs.
-constexpr int64_t conv2dScratchFloats(const Conv2DShape &s) {
-  if (conv2dUsesDepthwisePath(s))
+constexpr int64_t conv2dScratchFloats(const Conv2DShape &s,
+                                      const Conv2DPlan &p) {
+  const int64_t red = conv2dReduction(s);
+  switch (p.path) {
+  case Conv2DPath::Depthwise:
     return roundUpTo(conv2dDwPlaneRows(s) * s.strideW * conv2dDwPlaneCols(s),
-                     16);
-  if (conv2dUsesChannelVectorPath(s)) {
-    int64_t pixels = s.oh * s.ow;
+                     kAlignFloats);
+  case Conv2DPath::ChannelVector: {
     // im2col of all pixels (unless direct), its pixel-tile-major repack,
     // and the transposed result block.
-    int64_t red = conv2dReduction(s);
-    int64_t col = conv2dIsDirect1x1(s) ? 0 : roundUpTo(red * pixels, 16);
-    int64_t pack = ceilDiv(pixels, kConvMR) * red * kConvMR;
-    return col + pack + pixels * roundUpTo(conv2dOutPerGroup(s), kConvCvPanel);
+    const int64_t pixels = s.oh * s.ow;
+    const int64_t col =
+        conv2dIsDirect1x1(s) ? 0 : roundUpTo(red * pixels, kAlignFloats);
+    const int64_t pack = roundUpTo(ceilDiv(pixels, p.mr) * red * p.mr,
+                                   kAlignFloats);
+    return col + pack +
+           pixels * roundUpTo(conv2dOutPerGroup(s), conv2dPackedWidth(p));
   }
-  if (conv2dUsesImplicitPath(s))
+  case Conv2DPath::Implicit:
     // Tap offsets, padded input block, wide results of all channels.
-    return roundUpTo(conv2dReduction(s), 16) +
+    return roundUpTo(red, kAlignFloats) +
            conv2dInPerGroup(s) * conv2dImplicitChannelFloats(s) +
-           roundUpTo(conv2dOutPerGroup(s), kConvMR) *
+           roundUpTo(conv2dOutPerGroup(s), p.mr) *
                conv2dImplicitResultFloats(s);
-  if (conv2dIsDirect1x1(s))
-    return 0;
-  int64_t rows = conv2dReduction(s) < kConvKC ? conv2dReduction(s) : kConvKC;
-  return rows * conv2dPixelTile(s);
+  case Conv2DPath::Gemm:
+    if (conv2dIsDirect1x1(s))
+      return 0;
+    return (red < kConvKC ? red : kConvKC) * conv2dPixelTile(s, p);
+  }
+  return 0;
 }
 
 /// Where reduction row j of block (or panel) b starts within one group's
@@ -284,18 +360,18 @@ constexpr int64_t conv2dPackedRowOffset(int64_t red, int64_t blocks,
   return (k0 * blocks + b * kc + (j - k0)) * width;
 }
 
-/// Packs KCRS weights ([K][C/groups][R][S]) into the layout above.
-inline void conv2dPackWeights(const Conv2DShape &s, const float *kcrs,
-                              float *packed) {
-  if (conv2dUsesDepthwisePath(s)) {
+/// Packs KCRS weights ([K][C/groups][R][S]) into the layout of plan p.
+inline void conv2dPackWeights(const Conv2DShape &s, const Conv2DPlan &p,
+                              const float *kcrs, float *packed) {
+  if (p.path == Conv2DPath::Depthwise) {
     for (int64_t i = 0, e = s.k * s.r * s.s; i < e; ++i)
       packed[i] = kcrs[i];
     return;
   }
-  // Both GEMM layouts are [groups][blocks][red][width]: 8-channel blocks
-  // broadcast by the pixel-vector path, 48-channel panels loaded as vectors
-  // by the channel-vector path.
-  const int64_t width = conv2dUsesChannelVectorPath(s) ? kConvCvPanel : kConvMR;
+  // Every GEMM layout is [groups][blocks][red][width], sliced: mr-channel
+  // blocks broadcast by the Gemm / Implicit paths, nr-vector panels loaded
+  // by the ChannelVector path.
+  const int64_t width = conv2dPackedWidth(p);
   const int64_t kg = conv2dOutPerGroup(s), red = conv2dReduction(s);
   const int64_t blocks = ceilDiv(kg, width);
   for (int64_t g = 0; g < s.groups; ++g)
@@ -315,6 +391,17 @@ inline void conv2dPackWeights(const Conv2DShape &s, const float *kcrs,
 // matmul
 //===----------------------------------------------------------------------===//
 
+/// Whether matmul_f32 can run `p`: any shape, with a tile that fits.
+constexpr bool matmulPlanIsValid(const MatmulShape &, const MatmulPlan &p) {
+  return registerTileFits(p.lanes, p.mr, p.nr);
+}
+/// Columns per packed B panel.
+constexpr int64_t matmulPanel(const MatmulPlan &p) { return p.nr * p.lanes; }
+/// Rows of A per packed block: kMatMC rounded up to whole tiles.
+constexpr int64_t matmulBlockRows(const MatmulPlan &p) {
+  return roundUpTo(kMatMC, p.mr);
+}
+
 /// Number of output batch entries (product of batch dims).
 constexpr int64_t matmulBatchCount(const MatmulShape &s) {
   int64_t n = 1;
@@ -332,8 +419,9 @@ constexpr int64_t matmulDistinctB(const MatmulShape &s) {
   return n;
 }
 /// Floats of one packed B matrix.
-constexpr int64_t matmulPackedBStride(const MatmulShape &s) {
-  return ceilDiv(s.n, kMatPanel) * s.k * kMatPanel;
+constexpr int64_t matmulPackedBStride(const MatmulShape &s,
+                                      const MatmulPlan &p) {
+  return ceilDiv(s.n, matmulPanel(p)) * s.k * matmulPanel(p);
 }
 /// Index of the packed B matrix used by output batch entry `b`.
 constexpr int64_t matmulPackedBIndex(const MatmulShape &s, int64_t b) {
@@ -359,41 +447,45 @@ constexpr int64_t matmulBatchOffset(const MatmulShape &s,
   return off;
 }
 
-constexpr int64_t matmulPackedBFloats(const MatmulShape &s) {
-  return matmulDistinctB(s) * matmulPackedBStride(s);
+constexpr int64_t matmulPackedBFloats(const MatmulShape &s,
+                                      const MatmulPlan &p) {
+  return matmulDistinctB(s) * matmulPackedBStride(s, p);
 }
 
 /// Per-thread scratch floats: one packed block of A.
-constexpr int64_t matmulScratchFloats(const MatmulShape &) {
-  return kMatMC * kMatKC;
+constexpr int64_t matmulScratchFloats(const MatmulShape &,
+                                      const MatmulPlan &p) {
+  return matmulBlockRows(p) * kMatKC;
 }
 
 /// Packs B (batched as described by bBatchStride, each matrix [K][N], or
-/// [N][K] when transB) into the panel layout above.
-inline void matmulPackB(const MatmulShape &s, const float *b, float *packed) {
-  const int64_t total = matmulBatchCount(s), stride = matmulPackedBStride(s);
-  const int64_t panels = ceilDiv(s.n, kMatPanel);
+/// [N][K] when transB) into the panel layout of plan p.
+inline void matmulPackB(const MatmulShape &s, const MatmulPlan &p,
+                        const float *b, float *packed) {
+  const int64_t total = matmulBatchCount(s), stride = matmulPackedBStride(s, p);
+  const int64_t w = matmulPanel(p), panels = ceilDiv(s.n, w);
   // Visit every output batch entry, but pack each distinct B once: the
-  // entries mapping to packed index p are first met in increasing order.
+  // entries mapping to packed index q are first met in increasing order.
   int64_t next = 0;
   for (int64_t e = 0; e < total && next < matmulDistinctB(s); ++e) {
     if (matmulPackedBIndex(s, e) != next)
       continue;
     const float *src = b + matmulBatchOffset(s, s.bBatchStride, e);
     float *dst = packed + next * stride;
-    for (int64_t p = 0; p < panels; ++p)
+    for (int64_t q = 0; q < panels; ++q)
       for (int64_t kk = 0; kk < s.k; ++kk)
-        for (int64_t j = 0; j < kMatPanel; ++j) {
-          int64_t col = p * kMatPanel + j;
+        for (int64_t j = 0; j < w; ++j) {
+          int64_t col = q * w + j;
           float v = 0.0f;
           if (col < s.n)
             v = s.transB ? src[col * s.k + kk] : src[kk * s.n + col];
-          dst[(p * s.k + kk) * kMatPanel + j] = v;
+          dst[(q * s.k + kk) * w + j] = v;
         }
     ++next;
   }
 }
 
+} // namespace ANVIL_KERNEL_ABI
 } // namespace anvil::kernels
 
 #endif // ANVIL_KERNELS_SHAPES_H

@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Context.h"
+#include "anvil/Cpu.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -27,10 +29,24 @@ struct anvil_context {
   float *scratch = nullptr;
   int64_t scratchFloatsPerThread = 0;
   char *pack = nullptr;
+  /// The variant createModelContext picked (null for contexts made by
+  /// createContext alone).
+  const anvil::rt::ModelVariant *variant = nullptr;
   char lastError[512] = {0};
 };
 
 namespace {
+
+/// anvil_last_create_error's message, per thread (create has no context to
+/// hold it).
+thread_local char tlsCreateError[1024];
+
+/// Appends to a fixed buffer, truncating.
+void append(char *buf, size_t size, const char *text) {
+  size_t used = std::strlen(buf);
+  if (used + 1 < size)
+    std::snprintf(buf + used, size - used, "%s", text ? text : "");
+}
 
 uint64_t roundUp(uint64_t v, uint64_t m) { return (v + m - 1) / m * m; }
 
@@ -76,8 +92,14 @@ extern "C" const char *anvil_status_string(anvil_status_t status) {
     return "internal error";
   case ANVIL_STATUS_ABI_MISMATCH:
     return "ABI version mismatch";
+  case ANVIL_STATUS_UNSUPPORTED_CPU:
+    return "unsupported CPU";
   }
   return "unknown status";
+}
+
+extern "C" const char *anvil_last_create_error(void) {
+  return tlsCreateError;
 }
 
 extern "C" const char *
@@ -162,6 +184,83 @@ anvil_status_t fail(anvil_context_t *context, anvil_status_t status,
     context->lastError[sizeof(context->lastError) - 1] = '\0';
   }
   return status;
+}
+
+const ModelVariant *pickVariant(const ModelVariant *variants,
+                                int32_t numVariants) {
+  IsaCap cap = isaCapFromEnvironment();
+  if (cap == IsaCap::Invalid || !variants)
+    return nullptr;
+  for (int32_t v = 0; v < numVariants; ++v) {
+    bool ok = true;
+    for (int32_t i = 0; i < variants[v].numFeatures && ok; ++i)
+      ok = cpuHasFeature(variants[v].features[i], cap);
+    if (ok)
+      return &variants[v];
+  }
+  return nullptr;
+}
+
+anvil_status_t createModelContext(const char *modelName,
+                                  const ModelVariant *variants,
+                                  int32_t numVariants,
+                                  const anvil_context_options_t *options,
+                                  anvil_context_t **out) {
+  tlsCreateError[0] = '\0';
+  if (!out) {
+    append(tlsCreateError, sizeof(tlsCreateError), "out_context is null");
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  }
+  *out = nullptr;
+  char *msg = tlsCreateError;
+  const size_t size = sizeof(tlsCreateError);
+  IsaCap cap = isaCapFromEnvironment();
+  if (cap == IsaCap::Invalid) {
+    append(msg, size, "ANVIL_MAX_CPU_ISA='");
+    append(msg, size, std::getenv("ANVIL_MAX_CPU_ISA"));
+    append(msg, size, "' is not avx2, x86-64-v3, avx512 or x86-64-v4");
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  }
+  const ModelVariant *picked = pickVariant(variants, numVariants);
+  if (!picked) {
+    append(msg, size, "model '");
+    append(msg, size, modelName ? modelName : "?");
+    append(msg, size, "' cannot run on this CPU:");
+    for (int32_t v = 0; v < numVariants; ++v) {
+      append(msg, size, v ? ";" : "");
+      append(msg, size, " its ");
+      append(msg, size, variants[v].target);
+      append(msg, size, " variant needs");
+      const char *sep = " ";
+      for (int32_t i = 0; i < variants[v].numFeatures; ++i)
+        if (!cpuHasFeature(variants[v].features[i], cap)) {
+          append(msg, size, sep);
+          append(msg, size, variants[v].features[i]);
+          sep = ", ";
+        }
+    }
+    if (cap == IsaCap::Avx2)
+      append(msg, size, " (ANVIL_MAX_CPU_ISA caps this process at avx2)");
+    return ANVIL_STATUS_UNSUPPORTED_CPU;
+  }
+  anvil_status_t st = createContext(options, picked->layout, out);
+  if (st != ANVIL_STATUS_OK) {
+    append(msg, size, "creating a context failed: ");
+    append(msg, size, anvil_status_string(st));
+    return st;
+  }
+  (*out)->variant = picked;
+  return ANVIL_STATUS_OK;
+}
+
+anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
+                        void *const *outputs) {
+  if (!context)
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  if (!context->variant)
+    return fail(context, ANVIL_STATUS_INVALID_ARGUMENT,
+                "the context was not created by this model's create");
+  return context->variant->run(context, inputs, outputs);
 }
 
 } // namespace anvil::rt

@@ -1,15 +1,15 @@
-// RUN: anvilc %s --emit=cpp --name=alias -o - | FileCheck %s
+// RUN: anvilc %s --emit=cpp --name=alias --target=x86-64-v4 -o - | FileCheck %s
 
 // Reshape and flatten emit no code: they alias the storage of their input,
 // whether that is an arena buffer, a caller input or a weights blob entry.
 
-// CHECK-LABEL: ANVIL_MODEL_API anvil_status_t alias_run(
+// CHECK-LABEL: anvil_status_t anvil_alias_run__x86_64_v4({{.*}}) {
 //   CHECK-NOT:   reshape
-//       CHECK:   anvil::kernels::softmax_f32<2, 8, 1>(in0, arenaAt(arena, [[A:[0-9]+]]), ec);
+//       CHECK:   anvil::kernels::softmax_f32<anvil::kernels::Avx512, 2, 8, 1>(in0, arenaAt(arena, [[A:[0-9]+]]), ec);
 //   CHECK-NOT:   reshape
-//       CHECK:   anvil::kernels::softmax_f32<1, 16, 1>(arenaAt(arena, [[A]]), out0, ec);
-//       CHECK:   anvil::kernels::unary_f32<anvil::kernels::UnaryKind::Neg, 16>(in0, out1, 0.0f, 0.0f, ec);
-//       CHECK:   anvil::kernels::binary_f32<anvil::kernels::BinaryKind::Mul, anvil::kernels::BroadcastShape{2, {2, 8}, {8, 1}, {8, 1}}>(in0, weightAt(0), out2, ec);
+//       CHECK:   anvil::kernels::softmax_f32<anvil::kernels::Avx512, 1, 16, 1>(arenaAt(arena, [[A]]), out0, ec);
+//       CHECK:   anvil::kernels::unary_f32<anvil::kernels::Avx512, anvil::kernels::UnaryKind::Neg, 16>(in0, out1, 0.0f, 0.0f, ec);
+//       CHECK:   anvil::kernels::binary_f32<anvil::kernels::Avx512, anvil::kernels::BinaryKind::Mul, anvil::kernels::BroadcastShape{.rank = 2, .dims = {2, 8}, .lhsStrides = {8, 1}, .rhsStrides = {8, 1}}>(in0, weightAt(0), out2, ec);
 //       CHECK:   return ANVIL_STATUS_OK;
 func.func @main(%x: tensor<2x8xf32> {anvil.name = "x"})
     -> (tensor<16xf32> {anvil.name = "y"}, tensor<16xf32> {anvil.name = "n"},

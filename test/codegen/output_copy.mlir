@@ -1,13 +1,13 @@
-// RUN: anvilc %s --emit=cpp --name=outs -o - | FileCheck %s
+// RUN: anvilc %s --emit=cpp --name=outs --target=x86-64-v4 -o - | FileCheck %s
 
 // A compute result returned once is written straight into the caller's
 // output buffer. Every other returned value is copied into its output after
 // all ops ran: an argument, an alias (even of an output), a constant, and a
 // value returned twice (which lives in the arena).
 
-// CHECK-LABEL: ANVIL_MODEL_API anvil_status_t outs_run(
-//       CHECK:   anvil::kernels::softmax_f32<1, 4, 1>(in0, out0, ec);
-//       CHECK:   anvil::kernels::softmax_f32<1, 4, 1>(out0, arenaAt(arena, [[T:[0-9]+]]), ec);
+// CHECK-LABEL: anvil_status_t anvil_outs_run__x86_64_v4({{.*}}) {
+//       CHECK:   anvil::kernels::softmax_f32<anvil::kernels::Avx512, 1, 4, 1>(in0, out0, ec);
+//       CHECK:   anvil::kernels::softmax_f32<anvil::kernels::Avx512, 1, 4, 1>(out0, arenaAt(arena, [[T:[0-9]+]]), ec);
 //       CHECK:   // output 1 ('arg') is an input: copy
 //  CHECK-NEXT:   anvil::kernels::copy_f32<4>(in0, out1, ec);
 //       CHECK:   // output 2 ('alias') is an alias: copy

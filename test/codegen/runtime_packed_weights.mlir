@@ -1,4 +1,4 @@
-// RUN: anvilc %s --emit=cpp --name=rtpack -o - | FileCheck %s
+// RUN: anvilc %s --emit=cpp --name=rtpack --target=x86-64-v4 -o - | FileCheck %s
 
 // Weights that are graph inputs are packed at run time, by the same routine
 // anvilc uses for constant weights, into the context's pack area; the
@@ -7,14 +7,14 @@
 // floats = 4096 bytes) and the largest per-thread scratch (the matmul's
 // 96 x 128 floats).
 
-//       CHECK: constexpr anvil::rt::ContextLayout kLayout{0u, 12288u, 5248u};
-// CHECK-LABEL: ANVIL_MODEL_API anvil_status_t rtpack_run(
+//       CHECK: .layout = {.arenaBytes = 0u, .scratchFloatsPerThread = 12288u, .packBytes = 5248u}
+// CHECK-LABEL: anvil_status_t anvil_rtpack_run__x86_64_v4({{.*}}) {
 //       CHECK:   // anvil.conv2d
-//  CHECK-NEXT:   anvil::kernels::conv2dPackWeights(anvil::kernels::Conv2DShape{1, 4, 6, 6, 8, 3, 3, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, 1}, in1, packAt(pack, 0));
-//  CHECK-NEXT:   anvil::kernels::conv2d_f32<anvil::kernels::Conv2DShape{1, 4, 6, 6, 8, 3, 3, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, 1}>(in0, packAt(pack, 0), nullptr, out0, ec);
+//  CHECK-NEXT:   anvil::kernels::conv2dPackWeights(anvil::kernels::Conv2DShape{.n = 1, .c = 4, .h = 6, .w = 6, .k = 8, .r = 3, .s = 3, .oh = 4, .ow = 4, .strideH = 1, .strideW = 1, .padT = 0, .padL = 0, .padB = 0, .padR = 0, .dilH = 1, .dilW = 1, .groups = 1}, anvil::kernels::Conv2DPlan{.path = anvil::kernels::Conv2DPath::Gemm, .lanes = 16, .mr = 8, .nr = 3}, in1, packAt(pack, 0));
+//  CHECK-NEXT:   anvil::kernels::conv2d_f32<anvil::kernels::Avx512, anvil::kernels::Conv2DShape{.n = 1, .c = 4, .h = 6, .w = 6, .k = 8, .r = 3, .s = 3, .oh = 4, .ow = 4, .strideH = 1, .strideW = 1, .padT = 0, .padL = 0, .padB = 0, .padR = 0, .dilH = 1, .dilW = 1, .groups = 1}, anvil::kernels::Conv2DPlan{.path = anvil::kernels::Conv2DPath::Gemm, .lanes = 16, .mr = 8, .nr = 3}>(in0, packAt(pack, 0), nullptr, out0, ec);
 //       CHECK:   // anvil.matmul
-//  CHECK-NEXT:   anvil::kernels::matmulPackB(anvil::kernels::MatmulShape{0, {}, {}, {}, 3, 5, 16, false, false, 1.0f}, in3, packAt(pack, 1152));
-//  CHECK-NEXT:   anvil::kernels::matmul_f32<anvil::kernels::MatmulShape{0, {}, {}, {}, 3, 5, 16, false, false, 1.0f}>(in2, packAt(pack, 1152), in4, out1, ec);
+//  CHECK-NEXT:   anvil::kernels::matmulPackB(anvil::kernels::MatmulShape{.batchRank = 0, .batch = {}, .aBatchStride = {}, .bBatchStride = {}, .m = 3, .n = 5, .k = 16, .transA = false, .transB = false, .alpha = 1.0f}, anvil::kernels::MatmulPlan{.lanes = 16, .mr = 6, .nr = 4}, in3, packAt(pack, 1152));
+//  CHECK-NEXT:   anvil::kernels::matmul_f32<anvil::kernels::Avx512, anvil::kernels::MatmulShape{.batchRank = 0, .batch = {}, .aBatchStride = {}, .bBatchStride = {}, .m = 3, .n = 5, .k = 16, .transA = false, .transB = false, .alpha = 1.0f}, anvil::kernels::MatmulPlan{.lanes = 16, .mr = 6, .nr = 4}>(in2, packAt(pack, 1152), in4, out1, ec);
 func.func @main(%x: tensor<1x4x6x6xf32> {anvil.name = "x"}, %w: tensor<8x4x3x3xf32> {anvil.name = "w"},
                 %a: tensor<3x16xf32> {anvil.name = "a"}, %b: tensor<16x5xf32> {anvil.name = "b"},
                 %bias: tensor<5xf32> {anvil.name = "bias"})

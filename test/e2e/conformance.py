@@ -222,7 +222,7 @@ def run_test(suite, test, args, tools):
     if not os.path.exists(model):
         return done("UNSUPPORTED", "no model.onnx")
     lib = os.path.join(work, "model.so")
-    compile_cmd = [anvilc, model, "-o", lib]
+    compile_cmd = [anvilc, model, "-o", lib, "--target=" + args.target]
     with open(os.path.join(work, "repro.sh"), "w") as f:
         f.write(" ".join(compile_cmd) + "\n")
     rc, out, err, secs = run(compile_cmd, COMPILE_TIMEOUT_S)
@@ -305,13 +305,17 @@ def main():
     parser.add_argument("--threads", type=int, default=1,
                         help="anvil-run --threads (default 1: the suite "
                         "already runs tests in parallel)")
+    parser.add_argument("--target", default="native",
+                        help="anvilc --target (default: native)")
+    parser.add_argument("--work-name", default="conformance",
+                        help="folder under build/e2e for this run's files")
     parser.add_argument("--keep", action="store_true",
                         help="keep work files of passing tests")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="print unsupported tests too")
     args = parser.parse_args()
     build = os.path.abspath(args.build_dir)
-    args.work_dir = os.path.join(build, "e2e", "conformance")
+    args.work_dir = os.path.join(build, "e2e", args.work_name)
     tools = (os.path.join(build, "bin", "anvilc"),
              os.path.join(build, "bin", "anvil-run"))
     for t in tools:

@@ -1,21 +1,24 @@
 //===- RuntimeTests.cpp - Thread pool, context and ABI tests ---*- C++ -*-===//
 //
-// Also checks weight packing (Shapes.h) compiled without AVX-512, exactly as
-// the compiler includes it.
+// Also checks kernel plans and weight packing (Shapes.h) compiled without
+// SIMD flags, exactly as the compiler includes it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Context.h"
+#include "anvil/Cpu.h"
 #include "anvil/ThreadPool.h"
 #include "anvil/runtime.h"
 #include "runtime/kernels/Shapes.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -613,14 +616,15 @@ TEST(Context, ManyContextsRunIndependently) {
 }
 
 TEST(Abi, StatusStringsAndConstants) {
-  EXPECT_EQ(ANVIL_ABI_VERSION, 1);
+  EXPECT_EQ(ANVIL_ABI_VERSION, 2);
   EXPECT_EQ(int(ANVIL_STATUS_OK), 0);
   EXPECT_EQ(int(ANVIL_STATUS_ABI_MISMATCH), 4);
+  EXPECT_EQ(int(ANVIL_STATUS_UNSUPPORTED_CPU), 5);
   EXPECT_EQ(int(ANVIL_DTYPE_F32), 1);
   EXPECT_EQ(ANVIL_MAX_RANK, 8);
   EXPECT_STREQ(ANVIL_MODEL_GET_SYMBOL, "anvil_model_get");
   std::vector<std::string> names;
-  for (int s = 0; s <= 4; ++s) {
+  for (int s = 0; s <= 5; ++s) {
     const char *n = anvil_status_string(anvil_status_t(s));
     ASSERT_NE(n, nullptr);
     for (const auto &prev : names)
@@ -641,84 +645,167 @@ TEST(Abi, CAndCppAgreeOnLayout) {
 }
 
 //===----------------------------------------------------------------------===//
-// Shapes.h: packing, compiled without AVX-512
+// Shapes.h: plans and packing, compiled without SIMD flags
 //===----------------------------------------------------------------------===//
 
 using namespace anvil::kernels;
 
-TEST(Shapes, ConvPackGemmLayout) {
-  // Two groups, 11 output channels per group (one full block of 8 + 3).
+/// Gemm-path layout gOIhw{mr}o: blocks of mr output channels, one group's
+/// reduction rows inside each block (red <= kConvKC: a single slice).
+void checkConvPackGemm(const Conv2DPlan &p) {
+  // Two groups, 11 output channels per group.
   constexpr Conv2DShape s{1, 6, 5, 5, 22, 2, 3, 4, 3,
                           1, 1, 0, 0, 0,  0, 1, 1, 2};
-  static_assert(!conv2dUsesDepthwisePath(s));
-  constexpr int64_t red = 3 * 2 * 3;
-  static_assert(conv2dPackedWeightFloats(s) == 2 * 2 * red * 8);
-  std::vector<float> w(22 * red), packed(conv2dPackedWeightFloats(s), -1.0f);
+  ASSERT_TRUE(conv2dPlanIsValid(s, p));
+  const int64_t red = 3 * 2 * 3, mr = p.mr, blocks = ceilDiv(11, mr);
+  ASSERT_EQ(conv2dPackedWeightFloats(s, p), 2 * blocks * red * mr);
+  std::vector<float> w(22 * red), packed(conv2dPackedWeightFloats(s, p), -1.0f);
   for (size_t i = 0; i < w.size(); ++i)
     w[i] = float(i + 1);
-  conv2dPackWeights(s, w.data(), packed.data());
+  conv2dPackWeights(s, p, w.data(), packed.data());
   for (int64_t g = 0; g < 2; ++g)
-    for (int64_t b = 0; b < 2; ++b)
+    for (int64_t b = 0; b < blocks; ++b)
       for (int64_t j = 0; j < red; ++j)
-        for (int64_t i = 0; i < 8; ++i) {
-          int64_t oc = b * 8 + i;
+        for (int64_t i = 0; i < mr; ++i) {
+          int64_t oc = b * mr + i;
           float want = oc < 11 ? w[(g * 11 + oc) * red + j] : 0.0f;
-          ASSERT_EQ(packed[((g * 2 + b) * red + j) * 8 + i], want);
+          ASSERT_EQ(packed[((g * blocks + b) * red + j) * mr + i], want);
         }
+}
+
+TEST(Shapes, ConvPackGemmLayout) {
+  // AVX-512 (8 channels per block) and AVX2 (6) tuned tiles, and an odd one.
+  checkConvPackGemm(conv2dTunedPlan(Conv2DPath::Gemm, 16));
+  checkConvPackGemm(conv2dTunedPlan(Conv2DPath::Implicit, 8));
+  checkConvPackGemm({Conv2DPath::Gemm, 8, 5, 2});
+}
+
+TEST(Shapes, ConvPackChannelVectorSlicedPanels) {
+  // 300 reduction rows: slices of 128, 128, 44 stored outermost; panels of
+  // nr * lanes channels (48 on AVX-512, 16 on AVX2), 50 channels.
+  constexpr Conv2DShape s{1, 300, 3, 3, 50, 1, 1, 3, 3,
+                          1, 1,   0, 0, 0,  0, 1, 1, 1};
+  for (int64_t lanes : {16, 8}) {
+    const Conv2DPlan p = conv2dTunedPlan(Conv2DPath::ChannelVector, lanes);
+    ASSERT_TRUE(conv2dPlanIsValid(s, p));
+    const int64_t width = p.nr * lanes, panels = ceilDiv(50, width);
+    EXPECT_EQ(width, lanes == 16 ? 48 : 16);
+    ASSERT_EQ(conv2dPackedWeightFloats(s, p), panels * 300 * width);
+    std::vector<float> w(50 * 300), packed(conv2dPackedWeightFloats(s, p));
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = float(i + 1);
+    conv2dPackWeights(s, p, w.data(), packed.data());
+    for (int64_t b = 0; b < panels; ++b)
+      for (int64_t j = 0; j < 300; ++j) {
+        const int64_t k0 = j / 128 * 128, kc = std::min<int64_t>(300 - k0, 128);
+        for (int64_t i = 0; i < width; ++i) {
+          const int64_t oc = b * width + i;
+          const float want = oc < 50 ? w[oc * 300 + j] : 0.0f;
+          ASSERT_EQ(packed[(k0 * panels + b * kc + (j - k0)) * width + i], want)
+              << "lanes " << lanes << " panel " << b << " row " << j;
+        }
+      }
+  }
 }
 
 TEST(Shapes, ConvPackDepthwiseIsPlain) {
   constexpr Conv2DShape s{1, 4, 6, 6, 8, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 1, 1, 4};
-  static_assert(conv2dUsesDepthwisePath(s));
-  static_assert(conv2dPackedWeightFloats(s) == 8 * 9);
+  constexpr Conv2DPlan p = conv2dTunedPlan(Conv2DPath::Depthwise, 8);
+  static_assert(conv2dPlanIsValid(s, p));
+  static_assert(conv2dPackedWeightFloats(s, p) == 8 * 9);
   std::vector<float> w(72), packed(72);
   for (int i = 0; i < 72; ++i)
     w[i] = float(i) * 0.5f;
-  conv2dPackWeights(s, w.data(), packed.data());
+  conv2dPackWeights(s, p, w.data(), packed.data());
   EXPECT_EQ(w, packed);
 }
 
+TEST(Shapes, PlanValidity) {
+  constexpr Conv2DShape dense{1, 8, 9, 9, 16, 3, 3, 9, 9,
+                              1, 1, 1, 1, 1,  1, 1, 1, 1};
+  constexpr Conv2DShape strided{1, 8, 9, 9, 16, 3, 3, 5, 5,
+                                2, 2, 1, 1, 1,  1, 1, 1, 1};
+  constexpr Conv2DShape depthwise{1, 8, 9, 9, 16, 3, 3, 9, 9,
+                                  1, 1, 1, 1, 1,  1, 1, 1, 8};
+  using P = Conv2DPath;
+  for (int64_t lanes : {8, 16}) {
+    for (P path : {P::Gemm, P::Implicit, P::ChannelVector})
+      EXPECT_TRUE(conv2dPlanIsValid(dense, conv2dTunedPlan(path, lanes)));
+    EXPECT_FALSE(conv2dPlanIsValid(dense, conv2dTunedPlan(P::Depthwise, lanes)));
+    // Implicit needs stride 1; Depthwise one input channel per group.
+    EXPECT_FALSE(conv2dPlanIsValid(strided, conv2dTunedPlan(P::Implicit, lanes)));
+    EXPECT_TRUE(conv2dPlanIsValid(strided, conv2dTunedPlan(P::Gemm, lanes)));
+    EXPECT_TRUE(
+        conv2dPlanIsValid(depthwise, conv2dTunedPlan(P::Depthwise, lanes)));
+    EXPECT_TRUE(conv2dPlanIsValid(depthwise, conv2dTunedPlan(P::Gemm, lanes)));
+    EXPECT_TRUE(matmulPlanIsValid(MatmulShape{}, matmulTunedPlan(lanes)));
+  }
+  // The tuned tiles: AVX-512's as before the AVX2 port, AVX2's within 16 ymm.
+  static_assert(conv2dTunedPlan(P::Gemm, 16).mr == 8 &&
+                conv2dTunedPlan(P::Gemm, 16).nr == 3);
+  static_assert(matmulTunedPlan(16).mr == 6 && matmulTunedPlan(16).nr == 4);
+  // Accumulators + B vectors + 1 broadcast must fit the registers.
+  EXPECT_TRUE(conv2dPlanIsValid(dense, {P::Gemm, 8, 4, 3}));    // 16 of 16
+  EXPECT_FALSE(conv2dPlanIsValid(dense, {P::Gemm, 8, 8, 3}));   // 28 of 16
+  EXPECT_TRUE(conv2dPlanIsValid(dense, {P::Gemm, 16, 8, 3}));   // 28 of 32
+  EXPECT_FALSE(conv2dPlanIsValid(dense, {P::Gemm, 16, 8, 4}));  // 37 of 32
+  EXPECT_FALSE(conv2dPlanIsValid(dense, {P::Gemm, 4, 2, 2}));   // no such ISA
+  EXPECT_FALSE(conv2dPlanIsValid(depthwise, {P::Depthwise, 8, 2, 4}));
+  EXPECT_FALSE(matmulPlanIsValid(MatmulShape{}, {8, 6, 3}));     // 25 of 16
+  EXPECT_TRUE(matmulPlanIsValid(MatmulShape{}, {16, 6, 4}));
+}
+
 TEST(Shapes, ScratchSizes) {
+  constexpr Conv2DPlan gemm16 = conv2dTunedPlan(Conv2DPath::Gemm, 16);
+  constexpr Conv2DPlan gemm8 = conv2dTunedPlan(Conv2DPath::Gemm, 8);
   constexpr Conv2DShape direct{1, 64, 56, 56, 64, 1, 1, 56, 56,
                                1, 1,  0,  0,  0,  0, 1, 1,  1};
   static_assert(conv2dIsDirect1x1(direct));
-  static_assert(conv2dScratchFloats(direct) == 0);
-  // Stride 2: im2col path, one 128-row reduction slice of a pixel tile.
+  static_assert(conv2dScratchFloats(direct, gemm16) == 0);
+  // Stride 2, Gemm path: one 128-row reduction slice of a pixel tile, the
+  // tile a whole number of vectors of the plan's width.
   constexpr Conv2DShape c3{1, 64, 112, 112, 64, 3, 3, 56, 56,
                            2, 2,  1,   1,   1,  1, 1, 1,  1};
-  static_assert(!conv2dUsesImplicitPath(c3) &&
-                !conv2dUsesChannelVectorPath(c3));
-  static_assert(conv2dScratchFloats(c3) == kConvKC * conv2dPixelTile(c3));
-  static_assert(conv2dPixelTile(c3) % 16 == 0);
-  static_assert(conv2dPixelTile(c3) * ceilDiv(56 * 56, conv2dPixelTile(c3)) -
-                    56 * 56 <
-                16 * ceilDiv(56 * 56, conv2dPixelTile(c3)));
-  EXPECT_LE(conv2dScratchFloats(c3), kConvTileFloats);
-  // Stride 1 on a wide map: implicit path, offsets + padded rows + results.
+  for (const Conv2DPlan &p : {gemm16, gemm8}) {
+    const int64_t tile = conv2dPixelTile(c3, p);
+    EXPECT_EQ(conv2dScratchFloats(c3, p), kConvKC * tile);
+    EXPECT_EQ(tile % p.lanes, 0);
+    const int64_t tiles = ceilDiv(56 * 56, tile);
+    EXPECT_LT(tile * tiles - 56 * 56, p.lanes * tiles);
+    EXPECT_LE(conv2dScratchFloats(c3, p), kConvTileFloats);
+  }
+  // Implicit: offsets + padded rows + wide results of ceil(64 / mr) blocks.
   constexpr Conv2DShape s1{1, 64, 56, 56, 64, 3, 3, 56, 56,
                            1, 1,  1,  1,  1,  1, 1, 1,  1};
-  static_assert(conv2dUsesImplicitPath(s1));
   static_assert(conv2dImplicitWidth(s1) == 58);
-  static_assert(conv2dScratchFloats(s1) ==
+  constexpr Conv2DPlan imp8 = conv2dTunedPlan(Conv2DPath::Implicit, 8);
+  static_assert(conv2dScratchFloats(s1, imp8) ==
                 576 + 64 * conv2dImplicitChannelFloats(s1) +
-                    64 * conv2dImplicitResultFloats(s1));
+                    roundUpTo(64, imp8.mr) * conv2dImplicitResultFloats(s1));
   EXPECT_GE(conv2dImplicitChannelFloats(s1),
             (conv2dImplicitRows(s1) + 2) * 58 + 2);
-  // 7x7 maps: channel-vector path.
+  // Channel-vector: 48-channel panels on AVX-512, 16 on AVX2.
   constexpr Conv2DShape c7{1, 512, 7, 7, 512, 3, 3, 7, 7,
                            1, 1,   1, 1, 1,   1, 1, 1, 1};
-  static_assert(conv2dUsesChannelVectorPath(c7) && !conv2dUsesImplicitPath(c7));
-  EXPECT_EQ(conv2dPackedWeightFloats(c7), 11 * 4608 * 48);
+  EXPECT_EQ(conv2dPackedWeightFloats(
+                c7, conv2dTunedPlan(Conv2DPath::ChannelVector, 16)),
+            11 * 4608 * 48);
+  EXPECT_EQ(conv2dPackedWeightFloats(
+                c7, conv2dTunedPlan(Conv2DPath::ChannelVector, 8)),
+            32 * 4608 * 16);
   MatmulShape m{};
   m.m = 3;
   m.n = 5;
   m.k = 7;
   m.alpha = 1.0f;
-  EXPECT_EQ(matmulScratchFloats(m), kMatMC * kMatKC);
+  EXPECT_EQ(matmulScratchFloats(m, matmulTunedPlan(16)), kMatMC * kMatKC);
+  // A blocks hold whole tiles: 96 rows rounded up to 5-row tiles.
+  EXPECT_EQ(matmulScratchFloats(m, MatmulPlan{8, 5, 2}), 100 * kMatKC);
 }
 
-TEST(Shapes, MatmulPackBTransposedAndBroadcast) {
-  // batch [2, 3], B broadcast along dim 0: 3 distinct B matrices.
+/// batch [2, 3], B broadcast along dim 0: 3 distinct B matrices, packed in
+/// panels of nr * lanes columns.
+void checkMatmulPackB(const MatmulPlan &p) {
   MatmulShape s{};
   s.batchRank = 2;
   s.batch[0] = 2;
@@ -730,21 +817,186 @@ TEST(Shapes, MatmulPackBTransposedAndBroadcast) {
   s.bBatchStride[1] = s.n * s.k;
   s.transB = true;
   s.alpha = 1.0f;
+  const int64_t w = p.nr * p.lanes, panels = ceilDiv(70, w);
   EXPECT_EQ(matmulDistinctB(s), 3);
-  EXPECT_EQ(matmulPackedBFloats(s), 3 * 2 * 3 * 64);
+  EXPECT_EQ(matmulPackedBStride(s, p), panels * 3 * w);
+  EXPECT_EQ(matmulPackedBFloats(s, p), 3 * panels * 3 * w);
   EXPECT_EQ(matmulPackedBIndex(s, 4), 1);
-  std::vector<float> b(3 * 70 * 3), packed(matmulPackedBFloats(s), -1.0f);
+  std::vector<float> b(3 * 70 * 3), packed(matmulPackedBFloats(s, p), -1.0f);
   for (size_t i = 0; i < b.size(); ++i)
     b[i] = float(i);
-  matmulPackB(s, b.data(), packed.data());
+  matmulPackB(s, p, b.data(), packed.data());
   for (int64_t q = 0; q < 3; ++q)
-    for (int64_t p = 0; p < 2; ++p)
+    for (int64_t pa = 0; pa < panels; ++pa)
       for (int64_t kk = 0; kk < 3; ++kk)
-        for (int64_t j = 0; j < 64; ++j) {
-          int64_t col = p * 64 + j;
+        for (int64_t j = 0; j < w; ++j) {
+          int64_t col = pa * w + j;
           float want = col < 70 ? b[q * 210 + col * 3 + kk] : 0.0f;
-          ASSERT_EQ(packed[q * 384 + (p * 3 + kk) * 64 + j], want);
+          ASSERT_EQ(packed[q * panels * 3 * w + (pa * 3 + kk) * w + j], want);
         }
 }
 
+TEST(Shapes, MatmulPackBTransposedAndBroadcast) {
+  checkMatmulPackB(matmulTunedPlan(16)); // panels of 64
+  checkMatmulPackB(matmulTunedPlan(8));  // panels of 16
+}
+
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// CPU checks and variant selection
+//===----------------------------------------------------------------------===//
+
+/// Sets ANVIL_MAX_CPU_ISA for one test and restores it.
+struct ScopedCap {
+  explicit ScopedCap(const char *value) {
+    if (const char *old = std::getenv("ANVIL_MAX_CPU_ISA"))
+      saved = old, hadOld = true;
+    if (value)
+      setenv("ANVIL_MAX_CPU_ISA", value, 1);
+    else
+      unsetenv("ANVIL_MAX_CPU_ISA");
+  }
+  ~ScopedCap() {
+    if (hadOld)
+      setenv("ANVIL_MAX_CPU_ISA", saved.c_str(), 1);
+    else
+      unsetenv("ANVIL_MAX_CPU_ISA");
+  }
+  std::string saved;
+  bool hadOld = false;
+};
+
+TEST(Cpu, AgreesWithTheCompilersDetection) {
+  using anvil::rt::cpuHasFeature;
+  using anvil::rt::IsaCap;
+  __builtin_cpu_init();
+  // GCC's __builtin_cpu_supports also checks the OS-saved state.
+#define ANVIL_EXPECT_FEATURE(name)                                             \
+  EXPECT_EQ(cpuHasFeature(name, IsaCap::None),                                 \
+            bool(__builtin_cpu_supports(name)))                                \
+      << name
+  ANVIL_EXPECT_FEATURE("avx");
+  ANVIL_EXPECT_FEATURE("avx2");
+  ANVIL_EXPECT_FEATURE("fma");
+  ANVIL_EXPECT_FEATURE("bmi");
+  ANVIL_EXPECT_FEATURE("bmi2");
+  ANVIL_EXPECT_FEATURE("avx512f");
+  ANVIL_EXPECT_FEATURE("avx512bw");
+  ANVIL_EXPECT_FEATURE("avx512dq");
+  ANVIL_EXPECT_FEATURE("avx512vl");
+  ANVIL_EXPECT_FEATURE("avx512cd");
+  ANVIL_EXPECT_FEATURE("avx512vnni");
+  ANVIL_EXPECT_FEATURE("avx512bf16");
+  ANVIL_EXPECT_FEATURE("avx512vbmi");
+  ANVIL_EXPECT_FEATURE("avx512ifma");
+  ANVIL_EXPECT_FEATURE("avx512vpopcntdq");
+  ANVIL_EXPECT_FEATURE("avx512bitalg");
+  ANVIL_EXPECT_FEATURE("avx512vbmi2");
+#undef ANVIL_EXPECT_FEATURE
+  EXPECT_FALSE(anvil::rt::isKnownCpuFeature("sse9"));
+  EXPECT_FALSE(cpuHasFeature("sse9", IsaCap::None));
+  EXPECT_FALSE(cpuHasFeature(nullptr, IsaCap::None));
+}
+
+TEST(Cpu, CapAtAvx2RemovesEveryAvx512Feature) {
+  using anvil::rt::IsaCap;
+  EXPECT_FALSE(anvil::rt::cpuHasFeature("avx512f", IsaCap::Avx2));
+  EXPECT_FALSE(anvil::rt::cpuHasFeature("avx512vnni", IsaCap::Avx2));
+  EXPECT_EQ(anvil::rt::cpuHasFeature("avx2", IsaCap::Avx2),
+            anvil::rt::cpuHasFeature("avx2", IsaCap::None));
+  {
+    ScopedCap cap("AVX2");
+    EXPECT_EQ(anvil::rt::isaCapFromEnvironment(), IsaCap::Avx2);
+  }
+  {
+    ScopedCap cap("x86-64-v4");
+    EXPECT_EQ(anvil::rt::isaCapFromEnvironment(), IsaCap::Avx512);
+  }
+  {
+    ScopedCap cap("sse2");
+    EXPECT_EQ(anvil::rt::isaCapFromEnvironment(), IsaCap::Invalid);
+  }
+  {
+    ScopedCap cap(nullptr);
+    EXPECT_EQ(anvil::rt::isaCapFromEnvironment(), IsaCap::None);
+  }
+}
+
+namespace {
+int variantRuns[2];
+anvil_status_t runFirst(anvil_context_t *, const void *const *,
+                        void *const *) {
+  ++variantRuns[0];
+  return ANVIL_STATUS_OK;
+}
+anvil_status_t runSecond(anvil_context_t *, const void *const *,
+                         void *const *) {
+  ++variantRuns[1];
+  return ANVIL_STATUS_OK;
+}
+} // namespace
+
+TEST(Context, ModelPicksTheFirstSupportedVariant) {
+  ScopedCap cap(nullptr);
+  // A feature no CPU has (unknown to the runtime) makes the first variant
+  // unusable; the second needs nothing.
+  const char *const impossible[] = {"avx2", "sse9"};
+  const anvil::rt::ModelVariant variants[] = {
+      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst},
+      {"baseline", "avx2", nullptr, 0, {128, 0, 0}, runSecond}};
+  EXPECT_EQ(anvil::rt::pickVariant(variants, 2), &variants[1]);
+  anvil_context_t *ctx = nullptr;
+  anvil_context_options_t o;
+  anvil_context_options_init(&o);
+  o.num_threads = 1;
+  ASSERT_EQ(anvil::rt::createModelContext("m", variants, 2, &o, &ctx),
+            ANVIL_STATUS_OK);
+  EXPECT_STREQ(anvil_last_create_error(), "");
+  variantRuns[0] = variantRuns[1] = 0;
+  EXPECT_EQ(anvil::rt::runModel(ctx, nullptr, nullptr), ANVIL_STATUS_OK);
+  EXPECT_EQ(variantRuns[0], 0);
+  EXPECT_EQ(variantRuns[1], 1);
+  anvil::rt::destroyContext(ctx);
+}
+
+TEST(Context, NoSupportedVariantIsAStatusNamingWhatIsMissing) {
+  ScopedCap cap(nullptr);
+  const char *const impossible[] = {"avx2", "sse9"};
+  const anvil::rt::ModelVariant variants[] = {
+      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst}};
+  anvil_context_t *ctx = reinterpret_cast<anvil_context_t *>(1);
+  EXPECT_EQ(anvil::rt::createModelContext("m", variants, 1, nullptr, &ctx),
+            ANVIL_STATUS_UNSUPPORTED_CPU);
+  EXPECT_EQ(ctx, nullptr);
+  EXPECT_NE(std::string(anvil_last_create_error())
+                .find("model 'm' cannot run on this CPU: its future variant "
+                      "needs sse9"),
+            std::string::npos)
+      << anvil_last_create_error();
+  EXPECT_EQ(anvil::rt::pickVariant(variants, 1), nullptr);
+
+  // The message is per thread.
+  std::string other;
+  std::thread([&] { other = anvil_last_create_error(); }).join();
+  EXPECT_EQ(other, "");
+
+  ScopedCap bad("avx1024");
+  EXPECT_EQ(anvil::rt::createModelContext("m", variants, 1, nullptr, &ctx),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(anvil_last_create_error()).find("avx1024"),
+            std::string::npos);
+  EXPECT_EQ(anvil::rt::createModelContext("m", variants, 1, nullptr, nullptr),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+}
+
+TEST(Context, RunWithoutAVariantIsRefused) {
+  anvil_context_t *ctx = nullptr;
+  ASSERT_EQ(anvil::rt::createContext(nullptr, {64, 16, 0}, &ctx),
+            ANVIL_STATUS_OK);
+  EXPECT_EQ(anvil::rt::runModel(ctx, nullptr, nullptr),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(anvil::rt::runModel(nullptr, nullptr, nullptr),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  anvil::rt::destroyContext(ctx);
+}

@@ -1,6 +1,7 @@
 //===- anvil-opt.cpp - mlir-opt with the anvil dialect and passes -*- C++ -*-===//
 
-#include "dialects/anvil/IR/AnvilDialect.h"
+#include "codegen/CodegenPasses.h"
+#include "compiler/Pipeline.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -10,11 +11,13 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<mlir::anvil::AnvilDialect, mlir::func::FuncDialect>();
+  anvil::registerDialects(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   mlir::anvil::registerAnvilPasses();
+  mlir::anvil::registerCodegenPasses();
+  anvil::registerPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Anvil optimizer driver\n", registry));
 }

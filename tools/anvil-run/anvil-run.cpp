@@ -182,6 +182,7 @@ struct LoadedModel {
   void *handle = nullptr;
   const anvil_model_t *model = nullptr;
   const char *(*lastError)(const anvil_context_t *) = nullptr;
+  const char *(*lastCreateError)(void) = nullptr;
   const char *(*statusString)(anvil_status_t) = nullptr;
   void (*optionsInit)(anvil_context_options_t *) = nullptr;
 };
@@ -190,11 +191,12 @@ std::string describeStatus(const LoadedModel &lm, anvil_status_t status,
                            const anvil_context_t *ctx) {
   std::string s = lm.statusString ? lm.statusString(status)
                                   : ("status " + std::to_string(status));
-  if (ctx && lm.lastError) {
-    const char *msg = lm.lastError(ctx);
-    if (msg && *msg)
-      s += std::string(": ") + msg;
-  }
+  // A context's own message, or (create failed) the thread's create error.
+  const char *msg = ctx && lm.lastError        ? lm.lastError(ctx)
+                    : !ctx && lm.lastCreateError ? lm.lastCreateError()
+                                                 : nullptr;
+  if (msg && *msg)
+    s += std::string(": ") + msg;
   return s;
 }
 
@@ -232,6 +234,10 @@ LoadedModel loadModel(const std::string &path) {
       dlsym(lm.handle, "anvil_status_string"));
   lm.optionsInit = reinterpret_cast<decltype(lm.optionsInit)>(
       dlsym(lm.handle, "anvil_context_options_init"));
+  lm.lastCreateError = reinterpret_cast<decltype(lm.lastCreateError)>(
+      dlsym(lm.handle, "anvil_last_create_error"));
+  if (!lm.lastCreateError)
+    lm.lastCreateError = &anvil_last_create_error;
   if (!lm.lastError)
     lm.lastError = &anvil_context_last_error;
   if (!lm.statusString)
@@ -293,6 +299,10 @@ void printInfo(const anvil_model_t &m) {
               static_cast<unsigned long long>(m.naive_arena_bytes));
   std::printf("weights: %llu bytes\n",
               static_cast<unsigned long long>(m.weights_bytes));
+  const char *active = m.active_target ? m.active_target() : nullptr;
+  std::printf("targets: %s\n", m.targets ? m.targets : "(unknown)");
+  std::printf("active target: %s\n",
+              active ? active : "none (this CPU runs no variant)");
 }
 
 /// Maps the --input arguments onto the model's inputs: NAME=FILE by name,

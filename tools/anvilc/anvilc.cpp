@@ -31,11 +31,18 @@ options:
                            repeatable
   --emit=cpp               write OUT.cpp, OUT.h and OUT.weights.bin
   --emit=mlir              write the IR after the passes
-  --compile-to=PHASE       stop after PHASE: import, graph, plan (IR), emit
-                           (C++), object (default)
+  --target=NAME[,NAME...]  the CPU to build for (default: native, this
+                           host): x86-64-v3 (AVX2+FMA), x86-64-v4 (AVX-512),
+                           a clang CPU name (znver3, znver4, icelake-server,
+                           sapphirerapids, ...), each with optional
+                           +feature suffixes (+avx512vnni, +avx512bf16)
+  --print-compile-flags    print the clang++ flags generated code for the
+                           --target is built with, one per line, and exit
+  --compile-to=PHASE       stop after PHASE: import, graph, kernelize, plan
+                           (IR), emit (C++), object (default)
   --from=PHASE             the .mlir input is the output of PHASE (import,
-                           graph, plan); its passes are skipped, so with
-                           plan the input's own memory plan is used
+                           graph, kernelize, plan); its passes are skipped,
+                           so with plan the input's own memory plan is used
   --name NAME              model name (C identifier) prefixing NAME_create,
                            NAME_run, ...; default: the output file stem
   --threads-default T      threads a context gets when the caller asks for 0
@@ -55,6 +62,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   anvil::CompileOptions options;
   bool haveOutput = false;
+  bool printFlags = false;
 
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
@@ -118,15 +126,24 @@ int main(int argc, char **argv) {
       options.compileTo = anvil::parsePhase(v);
       if (!options.compileTo)
         return fail("invalid value '" + v +
-                    "' for --compile-to (import, graph, plan, emit or object)");
+                    "' for --compile-to (import, graph, kernelize, plan, "
+                    "emit or object)");
     } else if ((r = value("--from", v))) {
       if (!*r)
         return 1;
       std::optional<anvil::Phase> from = anvil::parsePhase(v);
       if (!from || *from > anvil::Phase::Plan)
         return fail("invalid value '" + v +
-                    "' for --from (import, graph or plan)");
+                    "' for --from (import, graph, kernelize or plan)");
       options.from = *from;
+    } else if ((r = value("--target", v))) {
+      if (!*r)
+        return 1;
+      if (v.empty())
+        return fail("empty value for --target");
+      options.targets = v;
+    } else if (arg == "--print-compile-flags") {
+      printFlags = true;
     } else if ((r = value("--name", v))) {
       if (!*r)
         return 1;
@@ -146,6 +163,15 @@ int main(int argc, char **argv) {
                     arg.str() + "')");
       options.input = arg.str();
     }
+  }
+  if (printFlags) {
+    auto flags = anvil::compileFlagsFor(
+        options.targets.empty() ? "native" : options.targets);
+    if (!flags)
+      return fail(llvm::toString(flags.takeError()));
+    for (const std::string &f : *flags)
+      llvm::outs() << f << "\n";
+    return 0;
   }
   if (options.input.empty())
     return fail("no input model given (usage: anvilc MODEL -o OUT; see "

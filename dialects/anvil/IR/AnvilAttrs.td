@@ -51,4 +51,36 @@ def Anvil_PadMode : I32EnumAttr<"PadMode", "padding mode", [
 }
 def Anvil_PadModeAttr : EnumAttr<Anvil_Dialect, Anvil_PadMode, "pad_mode">;
 
+//===----------------------------------------------------------------------===//
+// The target
+//===----------------------------------------------------------------------===//
+
+def Anvil_TargetAttr : AttrDef<Anvil_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "the CPU target a module is compiled for";
+  let description = [{
+    Set on the module by anvilc from `--target` (codegen/Target.h parses the
+    names); every decision that depends on the CPU derives from it: the ISA
+    the kernels are instantiated for, vector lanes and registers (register
+    tiles, weight packing), the features a library checks at create, and the
+    clang++ flags.
+
+    ```mlir
+    module attributes {anvil.target = #anvil.target<name = "znver4",
+        isa = "avx512", lanes = 16, registers = 32, tune = "znver4",
+        features = ["avx512bf16", "avx512vnni"]>} { ... }
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"target name as given to anvilc">:$name,
+    StringRefParameter<"ISA level: avx2 or avx512">:$isa,
+    "int64_t":$lanes,
+    "int64_t":$registers,
+    StringRefParameter<"CPU to tune for, empty for generic">:$tune,
+    "::mlir::ArrayAttr":$features
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // ANVIL_ATTRS_TD

@@ -35,3 +35,26 @@ Operation *AnvilDialect::materializeConstant(OpBuilder &builder,
     return nullptr;
   return ConstantOp::create(builder, loc, type, elements);
 }
+
+/// The ISA fixes lanes and registers (codegen/Target.h holds the table; the
+/// verifier only keeps hand-written IR consistent with it).
+LogicalResult
+TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                   StringRef name, StringRef isa, int64_t lanes,
+                   int64_t registers, StringRef tune, ArrayAttr features) {
+  if (name.empty())
+    return emitError() << "#anvil.target needs a name";
+  int64_t wantLanes = isa == "avx2" ? 8 : isa == "avx512" ? 16 : 0;
+  int64_t wantRegisters = isa == "avx2" ? 16 : 32;
+  if (!wantLanes)
+    return emitError() << "#anvil.target isa '" << isa
+                       << "' is not avx2 or avx512";
+  if (lanes != wantLanes || registers != wantRegisters)
+    return emitError() << "#anvil.target isa " << isa << " has " << wantLanes
+                       << " lanes and " << wantRegisters
+                       << " registers, not " << lanes << " and " << registers;
+  for (Attribute f : features)
+    if (!isa_and_nonnull<StringAttr>(f))
+      return emitError() << "#anvil.target features must be strings";
+  return success();
+}

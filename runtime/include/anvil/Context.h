@@ -48,6 +48,43 @@ struct ContextView {
 };
 ContextView view(anvil_context_t *context);
 
+/// The entry point of one compiled variant of a model.
+using RunFn = anvil_status_t (*)(anvil_context_t *context,
+                                 const void *const *inputs,
+                                 void *const *outputs);
+
+/// One variant of a model, compiled for one target (a fat library has
+/// several, best first). Emitted as constant data by the code generator.
+struct ModelVariant {
+  const char *target;          ///< the target's name, e.g. "x86-64-v4"
+  const char *isa;             ///< its ISA level: "avx2" or "avx512"
+  const char *const *features; ///< CPU features it executes (Cpu.h names)
+  int32_t numFeatures;
+  ContextLayout layout;
+  RunFn run;
+};
+
+/// Picks the first variant this CPU can run (cpuid and the OS's xgetbv
+/// state, capped by the ANVIL_MAX_CPU_ISA environment variable) and creates
+/// a context for it. UNSUPPORTED_CPU (or INVALID_ARGUMENT for a bad
+/// ANVIL_MAX_CPU_ISA) when none can, with a message for
+/// anvil_last_create_error naming each variant's missing features; every
+/// other failure as createContext. Call this before anything compiled for
+/// the variant's target runs.
+anvil_status_t createModelContext(const char *modelName,
+                                  const ModelVariant *variants,
+                                  int32_t numVariants,
+                                  const anvil_context_options_t *options,
+                                  anvil_context_t **out);
+
+/// The variant createModelContext picked for this CPU, or null.
+const ModelVariant *pickVariant(const ModelVariant *variants,
+                                int32_t numVariants);
+
+/// Runs the variant the context was created for.
+anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
+                        void *const *outputs);
+
 /// Records a message for anvil_context_last_error and returns status. The
 /// message is copied (truncated to a fixed buffer; no allocation).
 anvil_status_t fail(anvil_context_t *context, anvil_status_t status,

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /** Bumped whenever a struct below changes layout or meaning. */
-#define ANVIL_ABI_VERSION 1
+#define ANVIL_ABI_VERSION 2
 
 /** Every fallible entry point returns one of these. */
 typedef enum anvil_status {
@@ -33,7 +33,10 @@ typedef enum anvil_status {
   ANVIL_STATUS_INVALID_ARGUMENT = 1,
   ANVIL_STATUS_OUT_OF_MEMORY = 2,
   ANVIL_STATUS_INTERNAL = 3,
-  ANVIL_STATUS_ABI_MISMATCH = 4
+  ANVIL_STATUS_ABI_MISMATCH = 4,
+  /** No variant of the library can run on this CPU (or within the
+   *  ANVIL_MAX_CPU_ISA cap); anvil_last_create_error names what is missing. */
+  ANVIL_STATUS_UNSUPPORTED_CPU = 5
 } anvil_status_t;
 
 typedef enum anvil_dtype { ANVIL_DTYPE_F32 = 1 } anvil_dtype_t;
@@ -73,6 +76,12 @@ typedef struct anvil_model {
   uint64_t arena_bytes;
   uint64_t naive_arena_bytes;
   uint64_t weights_bytes;
+  /** The targets the library was built for, best first, comma-separated
+   *  (e.g. "x86-64-v4,x86-64-v3"). */
+  const char *targets;
+  /** The target of the variant create() picks on this CPU (after the
+   *  ANVIL_MAX_CPU_ISA cap), or NULL when none can run here. */
+  const char *(*active_target)(void);
   anvil_status_t (*create)(const anvil_context_options_t *options,
                            anvil_context_t **out_context);
   anvil_status_t (*run)(anvil_context_t *context, const void *const *inputs,
@@ -86,6 +95,11 @@ ANVIL_API const char *anvil_status_string(anvil_status_t status);
 /** The message recorded by the last failing call on this context, or "" if
  *  none (never null; valid until the next call on the context). */
 ANVIL_API const char *anvil_context_last_error(const anvil_context_t *context);
+
+/** The message of the last *_create call on this thread that failed, or ""
+ *  (never null). Says, for ANVIL_STATUS_UNSUPPORTED_CPU, which CPU features
+ *  each variant lacks. Valid until the next create on this thread. */
+ANVIL_API const char *anvil_last_create_error(void);
 
 /* Exported by every generated shared library (the generic entry point). */
 typedef const anvil_model_t *(*anvil_model_get_fn)(void);

@@ -60,6 +60,8 @@ const anvil_model_t kModel = {
     64,
     64,
     0,
+    "x86-64",
+    [] { return static_cast<const char *>("x86-64"); },
     create,
     run,
     anvil::rt::destroyContext};
