@@ -31,7 +31,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <map>
 #include <numeric>
 
@@ -206,6 +205,13 @@ private:
   /// The kernel anvil-select-kernels recorded on `op`, or an error naming
   /// the op when there is none.
   llvm::Expected<llvm::StringRef> recordedKernel(Operation *op) const;
+  /// The registry entry of the conv2d/matmul kernel recorded on `op`
+  /// (`find` looks it up by name), checked against the target's ISA and the
+  /// recorded weight layout.
+  template <typename KernelT>
+  llvm::Expected<const KernelT *>
+  recordedVariant(Operation *op,
+                  const KernelT *(*find)(llvm::StringRef)) const;
   /// Checks that `op` records `expected` (a family with one variant per
   /// ISA): the IR and the emitted call agree.
   llvm::Error expectKernel(Operation *op, const std::string &expected) const;
@@ -478,18 +484,28 @@ llvm::Expected<std::string> ModelEmitter::packedWeights(
   return packed;
 }
 
-/// The recorded kernel's weight layout must be the registry's: a pass that
-/// changes one without the other is caught here.
 template <typename KernelT>
-llvm::Error checkLayout(Operation *op, const KernelT &k,
-                        const std::function<llvm::Error(const llvm::Twine &)>
-                            &fail) {
+llvm::Expected<const KernelT *> ModelEmitter::recordedVariant(
+    Operation *op, const KernelT *(*find)(llvm::StringRef)) const {
+  auto name = recordedKernel(op);
+  if (!name)
+    return name.takeError();
+  const KernelT *k = find(*name);
+  if (!k)
+    return fail(op, "unknown " + op->getName().stripDialect() + " kernel '" +
+                        *name + "'");
+  if (k->isa != target.isa)
+    return fail(op, "kernel '" + *name + "' needs " + isaName(k->isa) +
+                        ", but the target " + target.name + " is " +
+                        isaName(target.isa));
+  // The recorded weight layout must be the registry's: a pass that changes
+  // one without the other is caught here.
   auto layout = op->getAttrOfType<mlir::StringAttr>(kWeightLayoutAttr);
-  if (!layout || layout.getValue() != k.weightLayout)
-    return fail(llvm::Twine("kernel '") + k.name + "' reads weights as '" +
-                k.weightLayout + "', but " + kWeightLayoutAttr + " is '" +
-                (layout ? layout.getValue() : "") + "'");
-  return llvm::Error::success();
+  if (!layout || layout.getValue() != k->weightLayout)
+    return fail(op, "kernel '" + k->name + "' reads weights as '" +
+                        k->weightLayout + "', but " + kWeightLayoutAttr +
+                        " is '" + (layout ? layout.getValue() : "") + "'");
+  return k;
 }
 
 llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
@@ -497,21 +513,12 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
   if (!shape)
     return fail(op, llvm::toString(shape.takeError()));
   const ak::Conv2DShape s = *shape;
-  auto name = recordedKernel(op);
-  if (!name)
-    return name.takeError();
-  const Conv2DKernel *k = findConv2DKernel(*name);
-  if (!k)
-    return fail(op, "unknown conv2d kernel '" + *name + "'");
-  if (k->isa != target.isa)
-    return fail(op, "kernel '" + *name + "' needs " + isaName(k->isa) +
-                        ", but the target " + target.name + " is " +
-                        isaName(target.isa));
+  auto variant = recordedVariant(op, &findConv2DKernel);
+  if (!variant)
+    return variant.takeError();
+  const Conv2DKernel *k = *variant;
   if (!ak::conv2dPlanIsValid(s, k->plan))
-    return fail(op, "kernel '" + *name + "' cannot run this conv2d shape");
-  auto failHere = [&](const llvm::Twine &m) { return fail(op, m); };
-  if (auto err = checkLayout(op, *k, failHere))
-    return err;
+    return fail(op, "kernel '" + k->name + "' cannot run this conv2d shape");
 
   std::string lit = StructLiteral(kernel("Conv2DShape"))
                         .field("n", s.n)
@@ -534,14 +541,11 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
                         .field("groups", s.groups)
                         .str();
   const ak::Conv2DPlan plan = k->plan;
-  const char *path = plan.path == ak::Conv2DPath::Gemm       ? "Gemm"
-                     : plan.path == ak::Conv2DPath::Implicit ? "Implicit"
-                     : plan.path == ak::Conv2DPath::ChannelVector
-                         ? "ChannelVector"
-                         : "Depthwise";
   std::string planLit =
       StructLiteral(kernel("Conv2DPlan"))
-          .field("path", kernel("Conv2DPath::") + path)
+          .field("path",
+                 kernel("Conv2DPath::") +
+                     conv2dPathEnumerator(plan.path).str())
           .field("lanes", plan.lanes)
           .field("mr", plan.mr)
           .field("nr", plan.nr)
@@ -569,21 +573,12 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
   if (!shape)
     return fail(op, llvm::toString(shape.takeError()));
   const ak::MatmulShape s = *shape;
-  auto name = recordedKernel(op);
-  if (!name)
-    return name.takeError();
-  const MatmulKernel *k = findMatmulKernel(*name);
-  if (!k)
-    return fail(op, "unknown matmul kernel '" + *name + "'");
-  if (k->isa != target.isa)
-    return fail(op, "kernel '" + *name + "' needs " + isaName(k->isa) +
-                        ", but the target " + target.name + " is " +
-                        isaName(target.isa));
+  auto variant = recordedVariant(op, &findMatmulKernel);
+  if (!variant)
+    return variant.takeError();
+  const MatmulKernel *k = *variant;
   if (!ak::matmulPlanIsValid(s, k->plan))
-    return fail(op, "kernel '" + *name + "' cannot run this matmul shape");
-  auto failHere = [&](const llvm::Twine &m) { return fail(op, m); };
-  if (auto err = checkLayout(op, *k, failHere))
-    return err;
+    return fail(op, "kernel '" + k->name + "' cannot run this matmul shape");
 
   int64_t batchRank = s.batchRank;
   llvm::ArrayRef<int64_t> batch(s.batch, batchRank),

@@ -17,18 +17,23 @@ llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-llvm::StringRef pathName(ak::Conv2DPath p) {
-  switch (p) {
-  case ak::Conv2DPath::Gemm:
-    return "gemm";
-  case ak::Conv2DPath::Implicit:
-    return "implicit";
-  case ak::Conv2DPath::ChannelVector:
-    return "cv";
-  case ak::Conv2DPath::Depthwise:
-    return "dw";
-  }
-  return "?";
+/// The spellings of each path: in kernel names and in generated C++.
+struct PathNames {
+  ak::Conv2DPath path;
+  llvm::StringLiteral kernelName, enumerator;
+};
+constexpr PathNames kPathNames[] = {
+    {ak::Conv2DPath::Gemm, "gemm", "Gemm"},
+    {ak::Conv2DPath::Implicit, "implicit", "Implicit"},
+    {ak::Conv2DPath::ChannelVector, "cv", "ChannelVector"},
+    {ak::Conv2DPath::Depthwise, "dw", "Depthwise"},
+};
+
+const PathNames &pathNames(ak::Conv2DPath p) {
+  for (const PathNames &n : kPathNames)
+    if (n.path == p)
+      return n;
+  llvm_unreachable("every Conv2DPath has names");
 }
 
 /// The register tile of each conv2d path per ISA: mr broadcast rows x nr
@@ -66,7 +71,7 @@ const std::vector<Conv2DKernel> &conv2dKernels() {
       Conv2DKernel k;
       k.isa = t.isa;
       k.plan = ak::Conv2DPlan{t.path, lanes, t.mr, t.nr};
-      k.name = "conv2d_f32_nchw_" + pathName(t.path).str() + "_" +
+      k.name = "conv2d_f32_nchw_" + pathNames(t.path).kernelName.str() + "_" +
                std::to_string(t.mr) + "x" + std::to_string(t.nr * lanes) +
                "__" + isaName(t.isa).str();
       switch (t.path) {
@@ -241,6 +246,10 @@ const MatmulKernel *anvil::codegen::findMatmulKernel(llvm::StringRef name) {
     if (k.name == name)
       return &k;
   return nullptr;
+}
+
+llvm::StringRef anvil::codegen::conv2dPathEnumerator(ak::Conv2DPath path) {
+  return pathNames(path).enumerator;
 }
 
 std::string anvil::codegen::simpleKernelName(llvm::StringRef family, Isa isa) {

@@ -66,6 +66,10 @@ const MatmulKernel &selectMatmulKernel(const anvil::kernels::MatmulShape &s,
 const Conv2DKernel *findConv2DKernel(llvm::StringRef name);
 const MatmulKernel *findMatmulKernel(llvm::StringRef name);
 
+/// The Conv2DPath enumerator's name in runtime/kernels/Shapes.h (`Gemm`,
+/// `Implicit`, `ChannelVector`, `Depthwise`), as generated code spells it.
+llvm::StringRef conv2dPathEnumerator(anvil::kernels::Conv2DPath path);
+
 /// `<family>_f32__<isa>`: the name recorded on ops whose family has one
 /// variant per ISA (pooling, elementwise, softmax, data movement).
 std::string simpleKernelName(llvm::StringRef family, Isa isa);

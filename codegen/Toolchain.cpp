@@ -30,14 +30,20 @@ Toolchain Toolchain::fromBuild() {
 
 namespace {
 
-/// Language, optimization, visibility and include flags shared by every
-/// generated translation unit.
-std::vector<std::string> commonFlags(const Toolchain &tc) {
-  return {"-std=c++20", "-O3", "-fPIC",
-          // Kernel template instances stay private to the model.
-          "-fvisibility=hidden", "-fvisibility-inlines-hidden",
-          "-I" + tc.sourceDir + "/runtime/include",
-          "-I" + tc.sourceDir + "/runtime"};
+/// Language, optimization, `isaFlags`, visibility and include flags: every
+/// generated translation unit's command line.
+std::vector<std::string> unitFlags(const Toolchain &tc,
+                                   std::vector<std::string> isaFlags) {
+  std::vector<std::string> flags = {"-std=c++20", "-O3"};
+  flags.insert(flags.end(), isaFlags.begin(), isaFlags.end());
+  const std::initializer_list<std::string> rest = {
+      "-fPIC",
+      // Kernel template instances stay private to the model.
+      "-fvisibility=hidden", "-fvisibility-inlines-hidden",
+      "-I" + tc.sourceDir + "/runtime/include",
+      "-I" + tc.sourceDir + "/runtime"};
+  flags.insert(flags.end(), rest.begin(), rest.end());
+  return flags;
 }
 
 llvm::Error makeError(const llvm::Twine &message) {
@@ -114,17 +120,12 @@ llvm::Error runAll(const Toolchain &tc, const std::vector<Command> &cmds,
 
 std::vector<std::string> anvil::codegen::compileFlags(const Toolchain &tc,
                                                       const Target &target) {
-  std::vector<std::string> flags = commonFlags(tc);
-  std::vector<std::string> t = target.clangFlags();
-  flags.insert(flags.begin() + 2, t.begin(), t.end());
-  return flags;
+  return unitFlags(tc, target.clangFlags());
 }
 
 std::vector<std::string>
 anvil::codegen::entryCompileFlags(const Toolchain &tc) {
-  std::vector<std::string> flags = commonFlags(tc);
-  flags.insert(flags.begin() + 2, {"-march=x86-64", "-mtune=generic"});
-  return flags;
+  return unitFlags(tc, {"-march=x86-64", "-mtune=generic"});
 }
 
 llvm::Error anvil::codegen::buildLibrary(const Toolchain &tc,

@@ -344,7 +344,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
       return makeError("'" + o.input + "': " + llvm::toString(own.takeError()));
     targets.push_back(std::move(*own));
   }
-  if (targets.size() > 1 && (kind == OutputKind::Mlir))
+  if (targets.size() > 1 && kind == OutputKind::Mlir)
     return makeError("IR output holds one target; --target=" + targetSpec +
                      " names " + std::to_string(targets.size()));
   if (o.verbose)

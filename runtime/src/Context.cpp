@@ -186,9 +186,11 @@ anvil_status_t fail(anvil_context_t *context, anvil_status_t status,
   return status;
 }
 
-const ModelVariant *pickVariant(const ModelVariant *variants,
-                                int32_t numVariants) {
-  IsaCap cap = isaCapFromEnvironment();
+namespace {
+
+/// The first of the variants whose features this CPU has within `cap`.
+const ModelVariant *firstRunnable(const ModelVariant *variants,
+                                  int32_t numVariants, IsaCap cap) {
   if (cap == IsaCap::Invalid || !variants)
     return nullptr;
   for (int32_t v = 0; v < numVariants; ++v) {
@@ -201,52 +203,59 @@ const ModelVariant *pickVariant(const ModelVariant *variants,
   return nullptr;
 }
 
+} // namespace
+
+const ModelVariant *pickVariant(const ModelVariant *variants,
+                                int32_t numVariants) {
+  return firstRunnable(variants, numVariants, isaCapFromEnvironment());
+}
+
 anvil_status_t createModelContext(const char *modelName,
                                   const ModelVariant *variants,
                                   int32_t numVariants,
                                   const anvil_context_options_t *options,
                                   anvil_context_t **out) {
   tlsCreateError[0] = '\0';
+  auto say = [](const char *text) {
+    append(tlsCreateError, sizeof(tlsCreateError), text);
+  };
   if (!out) {
-    append(tlsCreateError, sizeof(tlsCreateError), "out_context is null");
+    say("out_context is null");
     return ANVIL_STATUS_INVALID_ARGUMENT;
   }
   *out = nullptr;
-  char *msg = tlsCreateError;
-  const size_t size = sizeof(tlsCreateError);
-  IsaCap cap = isaCapFromEnvironment();
+  const IsaCap cap = isaCapFromEnvironment();
   if (cap == IsaCap::Invalid) {
-    append(msg, size, "ANVIL_MAX_CPU_ISA='");
-    append(msg, size, std::getenv("ANVIL_MAX_CPU_ISA"));
-    append(msg, size, "' is not avx2, x86-64-v3, avx512 or x86-64-v4");
+    say("ANVIL_MAX_CPU_ISA='");
+    say(std::getenv("ANVIL_MAX_CPU_ISA"));
+    say("' is not avx2, x86-64-v3, avx512 or x86-64-v4");
     return ANVIL_STATUS_INVALID_ARGUMENT;
   }
-  const ModelVariant *picked = pickVariant(variants, numVariants);
+  const ModelVariant *picked = firstRunnable(variants, numVariants, cap);
   if (!picked) {
-    append(msg, size, "model '");
-    append(msg, size, modelName ? modelName : "?");
-    append(msg, size, "' cannot run on this CPU:");
+    say("model '");
+    say(modelName ? modelName : "?");
+    say("' cannot run on this CPU:");
     for (int32_t v = 0; v < numVariants; ++v) {
-      append(msg, size, v ? ";" : "");
-      append(msg, size, " its ");
-      append(msg, size, variants[v].target);
-      append(msg, size, " variant needs");
+      say(v ? "; its " : " its ");
+      say(variants[v].target);
+      say(" variant needs");
       const char *sep = " ";
       for (int32_t i = 0; i < variants[v].numFeatures; ++i)
         if (!cpuHasFeature(variants[v].features[i], cap)) {
-          append(msg, size, sep);
-          append(msg, size, variants[v].features[i]);
+          say(sep);
+          say(variants[v].features[i]);
           sep = ", ";
         }
     }
     if (cap == IsaCap::Avx2)
-      append(msg, size, " (ANVIL_MAX_CPU_ISA caps this process at avx2)");
+      say(" (ANVIL_MAX_CPU_ISA caps this process at avx2)");
     return ANVIL_STATUS_UNSUPPORTED_CPU;
   }
   anvil_status_t st = createContext(options, picked->layout, out);
   if (st != ANVIL_STATUS_OK) {
-    append(msg, size, "creating a context failed: ");
-    append(msg, size, anvil_status_string(st));
+    say("creating a context failed: ");
+    say(anvil_status_string(st));
     return st;
   }
   (*out)->variant = picked;

@@ -55,6 +55,41 @@ uint64_t slotWord(uint32_t epoch, int64_t begin, int64_t end) {
 static_assert(ThreadPool::kChunksPerThread < (1 << 16),
               "chunk indices are stored in 16 bits");
 
+int ThreadPool::numThreads() const { return numThreads_; }
+
+void ThreadPool::splitRange(int64_t n, int nt, int t, int64_t &begin,
+                            int64_t &end) {
+  int64_t base = n / nt, extra = n % nt;
+  begin = t * base + (t < extra ? t : extra);
+  end = begin + base + (t < extra ? 1 : 0);
+}
+
+int ThreadPool::homeRanges(int64_t n, int64_t grain) const {
+  if (n <= 0)
+    return 0;
+  const int64_t perGrain = n / (grain < 1 ? 1 : grain);
+  return perGrain >= numThreads_ ? numThreads_
+         : perGrain < 1          ? 1
+                                 : int(perGrain);
+}
+
+int64_t ThreadPool::homeChunks(int64_t n, int64_t grain, int parts, int t,
+                               int64_t &begin, int64_t &end) {
+  splitRange(n, parts, t, begin, end);
+  const int64_t k = (end - begin) / (grain < 1 ? 1 : grain);
+  return k > kChunksPerThread ? kChunksPerThread : k < 1 ? 1 : k;
+}
+
+int64_t ThreadPool::chunkCount(int64_t n, int64_t grain) const {
+  const int parts = homeRanges(n, grain);
+  if (parts <= 1)
+    return parts;
+  int64_t total = 0, b, e;
+  for (int t = 0; t < parts; ++t)
+    total += homeChunks(n, grain, parts, t, b, e);
+  return total;
+}
+
 ThreadPool::ThreadPool(int numThreads, int spinMicroseconds)
     : numThreads_(numThreads < 1 ? 1 : numThreads),
       spinMicroseconds_(spinMicroseconds < 0 ? 0 : spinMicroseconds) {

@@ -50,16 +50,18 @@ public:
   ThreadPool(const ThreadPool &) = delete;
   ThreadPool &operator=(const ThreadPool &) = delete;
 
-  int numThreads() const { return numThreads_; }
+  // The members below are defined in ThreadPool.cpp, not inline: a fat
+  // model library compiles this header once per target (-march=x86-64-v4,
+  // -v3, ...), and the linker would keep any one of the inline copies for
+  // every caller, AVX-512 code included. Only the templates, instantiated
+  // with each translation unit's own lambdas, stay in the header.
+
+  int numThreads() const;
 
   /// The contiguous range [begin, end) of [0, n) that part t of nt gets:
   /// the first n % nt parts get one extra item (oneDNN's balance211).
   static void splitRange(int64_t n, int nt, int t, int64_t &begin,
-                         int64_t &end) {
-    int64_t base = n / nt, extra = n % nt;
-    begin = t * base + (t < extra ? t : extra);
-    end = begin + base + (t < extra ? 1 : 0);
-  }
+                         int64_t &end);
 
   /// How parallelFor(n, grain, fn) cuts [0, n) (grain < 1 means 1): into
   /// parts = min(numThreads, n / grain) home ranges, thread t's being part t
@@ -68,30 +70,12 @@ public:
   /// With every thread running, thread t runs exactly its home range, as a
   /// static split would. Fewer than two parts (or one thread): a single
   /// chunk [0, n), run inline on the caller.
-  int homeRanges(int64_t n, int64_t grain) const {
-    if (n <= 0)
-      return 0;
-    const int64_t perGrain = n / (grain < 1 ? 1 : grain);
-    return perGrain >= numThreads_ ? numThreads_ : perGrain < 1 ? 1
-                                                                : int(perGrain);
-  }
+  int homeRanges(int64_t n, int64_t grain) const;
   /// Home range t of `parts` and the number of chunks it is cut into.
   static int64_t homeChunks(int64_t n, int64_t grain, int parts, int t,
-                            int64_t &begin, int64_t &end) {
-    splitRange(n, parts, t, begin, end);
-    const int64_t k = (end - begin) / (grain < 1 ? 1 : grain);
-    return k > kChunksPerThread ? kChunksPerThread : k < 1 ? 1 : k;
-  }
+                            int64_t &begin, int64_t &end);
   /// Total chunks of parallelFor(n, grain, fn); 0 when n <= 0.
-  int64_t chunkCount(int64_t n, int64_t grain = 1) const {
-    const int parts = homeRanges(n, grain);
-    if (parts <= 1)
-      return parts;
-    int64_t total = 0, b, e;
-    for (int t = 0; t < parts; ++t)
-      total += homeChunks(n, grain, parts, t, b, e);
-    return total;
-  }
+  int64_t chunkCount(int64_t n, int64_t grain = 1) const;
 
   /// Calls fn(begin, end, threadIndex) for every chunk of [0, n) (see
   /// homeRanges; chunks are non-empty and cover [0, n) exactly once) and
