@@ -256,7 +256,7 @@ loadInput(mlir::MLIRContext &ctx, const CompileOptions &o,
   ImportOptions importOptions;
   for (const std::string &pin : o.shapePins)
     if (auto err = parseShapePin(pin, importOptions))
-      return std::move(err);
+      return err;
   auto module = importOnnxModel(ctx, o.input, importOptions);
   if (!module)
     return module.takeError();
@@ -445,7 +445,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   if (kind != OutputKind::Cpp)
     if (std::error_code ec = fs::createUniqueDirectory("anvilc", tempDir))
       return makeError("cannot create a temporary directory: " + ec.message());
-  auto removeTemps = llvm::make_scope_exit([&] {
+  llvm::scope_exit removeTemps([&] {
     if (!tempDir.empty())
       fs::remove_directories(tempDir);
   });

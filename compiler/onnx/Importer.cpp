@@ -71,8 +71,11 @@ std::string sanitize(StringRef name, StringRef fallback) {
 
 std::string shapeStr(ArrayRef<int64_t> s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    r += (i ? "x" : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i)
+      r += 'x';
+    r += std::to_string(s[i]);
+  }
   return r + "]";
 }
 
@@ -2581,7 +2584,7 @@ anvil::importOnnxModel(mlir::MLIRContext &ctx, llvm::StringRef path,
   ctx.loadDialect<mlir::anvil::AnvilDialect, mlir::func::FuncDialect>();
   onnx::ModelProto model;
   if (llvm::Error e = loadModel(path, opts, model))
-    return std::move(e);
+    return e;
   try {
     GraphImporter importer(ctx, path, model);
     return importer.run();

@@ -100,24 +100,15 @@ struct PadShape {
   float value;
 };
 
-// Same order as the dialect's enums.
+// The elementwise functions (ElementwiseKinds.def is their one list).
 enum class UnaryKind : int {
-  Relu,
-  Clip,
-  Sigmoid,
-  Tanh,
-  LeakyRelu,
-  HardSigmoid,
-  HardSwish,
-  Exp,
-  Log,
-  Sqrt,
-  Erf,
-  Neg,
-  Abs,
-  Identity
+#define ANVIL_UNARY_KIND(Name, mnemonic) Name,
+#include "ElementwiseKinds.def"
 };
-enum class BinaryKind : int { Add, Sub, Mul, Div, Max, Min, Pow };
+enum class BinaryKind : int {
+#define ANVIL_BINARY_KIND(Name, mnemonic) Name,
+#include "ElementwiseKinds.def"
+};
 
 
 //===----------------------------------------------------------------------===//
