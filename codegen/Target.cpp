@@ -37,6 +37,10 @@ constexpr llvm::StringLiteral kAvx512Extras[] = {
     "avx512bf16", "avx512bitalg", "avx512fp16",     "avx512ifma",
     "avx512vbmi", "avx512vbmi2",  "avx512vpopcntdq", "avx512vnni"};
 constexpr llvm::StringLiteral kAvx2Extras[] = {"avxvnni"};
+/// The `+suffix` that makes an x86-64-v4 target emulated (Target::emulated).
+constexpr llvm::StringLiteral kEmulatedSuffix = "emulated";
+/// What turns the AVX-512 layer of runtime/kernels/Vec.h into SIMDe calls.
+constexpr llvm::StringLiteral kEmulationDefine = "-DANVIL_EMULATE_AVX512";
 
 bool hasAll(const llvm::StringSet<> &have,
             llvm::ArrayRef<llvm::StringLiteral> want) {
@@ -91,6 +95,8 @@ std::vector<std::string> Target::requiredFeatures() const {
   std::vector<std::string> fs;
   for (llvm::StringRef f : kAvx2Level)
     fs.push_back(f.str());
+  if (emulated)
+    return fs; // AVX2 instructions only
   if (isa == Isa::Avx512)
     for (llvm::StringRef f : kAvx512Level)
       fs.push_back(f.str());
@@ -103,6 +109,8 @@ std::vector<std::string> Target::clangFlags() const {
   // exactly the features listed by requiredFeatures(), which is what the
   // library checks before it runs (a CPU name as -march would enable
   // features such as GFNI or AMX that the check does not know).
+  if (emulated)
+    return {"-march=x86-64-v3", kEmulationDefine.str()};
   std::vector<std::string> flags = {isa == Isa::Avx2 ? "-march=x86-64-v3"
                                                      : "-march=x86-64-v4"};
   if (!tune.empty())
@@ -120,6 +128,8 @@ std::string Target::describe() const {
     s += ", tuned for " + tune;
   for (const std::string &f : extraFeatures)
     s += ", +" + f;
+  if (emulated)
+    s += ", emulated on x86-64-v3 by SIMDe";
   return s + ")";
 }
 
@@ -170,6 +180,14 @@ llvm::Expected<Target> anvil::codegen::parseTarget(llvm::StringRef spec) {
     return t.takeError();
 
   for (llvm::StringRef f : llvm::ArrayRef(parts).drop_front()) {
+    if (f == kEmulatedSuffix) {
+      if (base != "x86-64-v4" || parts.size() != 2)
+        return makeError("target '" + spec + "': +" + kEmulatedSuffix +
+                         " applies to x86-64-v4 alone (write "
+                         "x86-64-v4+emulated)");
+      t->emulated = true;
+      continue;
+    }
     if (llvm::is_contained(kAvx2Level, f) ||
         (t->isa == Isa::Avx512 && llvm::is_contained(kAvx512Level, f)))
       continue; // already part of the level
@@ -210,11 +228,20 @@ anvil::codegen::parseTargets(llvm::StringRef list) {
     if (!t)
       return t.takeError();
     for (const Target &other : targets)
-      if (other.isa == t->isa && other.extraFeatures == t->extraFeatures)
+      if (other.isa == t->isa && other.extraFeatures == t->extraFeatures &&
+          other.emulated == t->emulated)
         return makeError("targets '" + other.name + "' and '" + t->name +
                          "' build the same code; list each ISA once");
     targets.push_back(std::move(*t));
   }
+  // Best first: the runtime runs the first variant the CPU supports.
+  auto rank = [](const Target &t) {
+    int level = t.emulated ? 0 : t.isa == Isa::Avx512 ? 2 : 1;
+    return std::make_pair(level, t.extraFeatures.size());
+  };
+  llvm::stable_sort(targets, [&](const Target &a, const Target &b) {
+    return rank(a) > rank(b);
+  });
   return targets;
 }
 
@@ -226,7 +253,7 @@ mlir::Attribute anvil::codegen::targetToAttr(mlir::MLIRContext *ctx,
     features.push_back(b.getStringAttr(f));
   return mlir::anvil::TargetAttr::get(ctx, t.name, isaName(t.isa), t.lanes(),
                                       t.registers(), t.tune,
-                                      b.getArrayAttr(features));
+                                      b.getArrayAttr(features), t.emulated);
 }
 
 llvm::Expected<Target> anvil::codegen::targetFromAttr(mlir::Attribute attr) {
@@ -250,6 +277,7 @@ llvm::Expected<Target> anvil::codegen::targetFromAttr(mlir::Attribute attr) {
                        "' is not one Anvil knows for " + isaName(t.isa));
     t.extraFeatures.push_back(name.str());
   }
+  t.emulated = ta.getEmulated();
   return t;
 }
 

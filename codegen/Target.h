@@ -46,6 +46,11 @@ struct Target {
   /// Features beyond the ISA level that the kernels may use (e.g.
   /// avx512vnni), sorted.
   std::vector<std::string> extraFeatures;
+  /// `x86-64-v4+emulated`: the AVX-512 kernels (16 lanes, 32 registers,
+  /// AVX-512 weight packing) built for x86-64-v3 with every AVX-512
+  /// intrinsic emulated by SIMDe (runtime/kernels/Vec.h). Runs on any AVX2
+  /// CPU, slowly: it is how an AVX2-only host tests the AVX-512 code paths.
+  bool emulated = false;
 
   int lanes() const { return isaLanes(isa); }
   int registers() const { return isaRegisters(isa); }
@@ -61,9 +66,12 @@ struct Target {
 
 /// Parses one target: `native`, `x86-64-v3`, `x86-64-v4`, a clang CPU name
 /// (`znver3`, `icelake-server`, ...), each optionally followed by
-/// `+feature` suffixes. Errors say what is accepted.
+/// `+feature` suffixes; `x86-64-v4+emulated` (see Target::emulated). Errors
+/// say what is accepted.
 llvm::Expected<Target> parseTarget(llvm::StringRef spec);
-/// Parses a comma-separated list (at least one, no duplicates).
+/// Parses a comma-separated list (at least one, no duplicates), ordered best
+/// first: native AVX-512 before AVX2 before emulated, more features first.
+/// A fat library's runtime picks the first variant the CPU can run.
 llvm::Expected<std::vector<Target>> parseTargets(llvm::StringRef list);
 
 /// The module attribute that holds the target.

@@ -42,17 +42,24 @@ run_suite() { # run_suite NAME COMMAND...
 start=$SECONDS
 run_suite conformance "$python" "$here/conformance.py"
 # The other ISA on a fixed subset that reaches every kernel family (conv
-# paths, matmul, pooling, elementwise, softmax, data movement): natively for
-# AVX2 on an AVX-512 host; on an AVX2-only host the AVX-512 subset needs the
-# emulated target, which anvilc does not build yet (said, not skipped
-# silently).
+# paths, matmul, pooling, elementwise, softmax, data movement): AVX2
+# natively on an AVX-512 host; on an AVX2-only host the AVX-512 kernels
+# through anvilc's emulated target (SIMDe on x86-64-v3).
 other_subset='node/test_(basic_conv|conv_with_strides|conv_with_autopad|maxpool_2d_(default|strides|pads|dilations)|averagepool_2d_(default|pads|strides)|globalaveragepool|globalmaxpool|gemm_(default|all)|matmul_2d|softmax_axis|sigmoid$|tanh$|erf$|exp$|log$|add_bcast|mul_bcast|pow_bcast|transpose_all|concat_2d|constant_pad|reflect_pad|edge_pad|batchnorm_epsilon|layer_normalization_2d|relu$|leakyrelu$|hardswish$|clip$)|pytorch-converted/test_(Conv2d_depthwise|Conv2d_groups|Linear$|Softmax|MaxPool2d$|AvgPool2d$)'
 if grep -qw avx512f /proc/cpuinfo; then
   run_suite conformance-x86-64-v3 "$python" "$here/conformance.py" \
-    --target=x86-64-v3 --work-name=conformance-v3 --filter="$other_subset"
+    --target=x86-64-v3 --work-name=conformance-x86-64-v3 \
+    --filter="$other_subset"
+  # The emulated target the AVX2-only hosts rely on, on every conv path and
+  # the masked-tail kernels, so a change that breaks it fails here too.
+  emulated_subset='node/test_(basic_conv|conv_with_strides|conv_with_autopad|maxpool_2d_pads|averagepool_2d_pads|gemm_all|matmul_2d|softmax_axis|erf$|add_bcast|transpose_all)|pytorch-converted/test_(Conv2d_depthwise|Conv2d_groups)'
+  run_suite conformance-x86-64-v4+emulated "$python" "$here/conformance.py" \
+    --target=x86-64-v4+emulated --work-name=conformance-x86-64-v4+emulated \
+    --filter="$emulated_subset"
 else
-  echo "run_all: this host has no AVX-512: the x86-64-v4 conformance subset is" \
-       "NOT run (AVX-512 kernels are covered by the emulated unit tests only)"
+  run_suite conformance-x86-64-v4+emulated "$python" "$here/conformance.py" \
+    --target=x86-64-v4+emulated --work-name=conformance-x86-64-v4+emulated \
+    --filter="$other_subset"
 fi
 run_suite resnet50 "$python" "$here/resnet50/check_resnet50.py"
 printf '%s' "$summary"

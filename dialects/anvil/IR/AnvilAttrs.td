@@ -70,6 +70,9 @@ def Anvil_TargetAttr : AttrDef<Anvil_Dialect, "Target"> {
         isa = "avx512", lanes = 16, registers = 32, tune = "znver4",
         features = ["avx512bf16", "avx512vnni"]>} { ... }
     ```
+
+    `emulated = true` (only with isa avx512 and no features) marks the
+    AVX-512 kernels built for x86-64-v3 with SIMDe: `x86-64-v4+emulated`.
   }];
   let parameters = (ins
     StringRefParameter<"target name as given to anvilc">:$name,
@@ -77,7 +80,9 @@ def Anvil_TargetAttr : AttrDef<Anvil_Dialect, "Target"> {
     "int64_t":$lanes,
     "int64_t":$registers,
     StringRefParameter<"CPU to tune for, empty for generic">:$tune,
-    "::mlir::ArrayAttr":$features
+    "::mlir::ArrayAttr":$features,
+    DefaultValuedParameter<"bool", "false",
+        "AVX-512 kernels emulated on x86-64-v3 (SIMDe)">:$emulated
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -41,7 +41,8 @@ Operation *AnvilDialect::materializeConstant(OpBuilder &builder,
 LogicalResult
 TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                    StringRef name, StringRef isa, int64_t lanes,
-                   int64_t registers, StringRef tune, ArrayAttr features) {
+                   int64_t registers, StringRef tune, ArrayAttr features,
+                   bool emulated) {
   if (name.empty())
     return emitError() << "#anvil.target needs a name";
   int64_t wantLanes = isa == "avx2" ? 8 : isa == "avx512" ? 16 : 0;
@@ -56,5 +57,8 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (Attribute f : features)
     if (!isa_and_nonnull<StringAttr>(f))
       return emitError() << "#anvil.target features must be strings";
+  if (emulated && (isa != "avx512" || !features.empty()))
+    return emitError() << "#anvil.target emulated = true needs isa avx512 "
+                          "and no features";
   return success();
 }
