@@ -228,7 +228,8 @@ anvil_status_t createModelContext(const char *modelName,
   if (cap == IsaCap::Invalid) {
     say("ANVIL_MAX_CPU_ISA='");
     say(std::getenv("ANVIL_MAX_CPU_ISA"));
-    say("' is not avx2, x86-64-v3, avx512 or x86-64-v4");
+    say("' is not ");
+    say(kIsaCapValues);
     return ANVIL_STATUS_INVALID_ARGUMENT;
   }
   const ModelVariant *picked = firstRunnable(variants, numVariants, cap);

@@ -2,6 +2,7 @@
 //
 // anvil-run LIB.so [--input NAME=FILE | --input FILE]... [--output-dir DIR]
 //                  [--threads T] [--bench N [--warmup W]] [--info]
+// anvil-run --peak [--threads T]
 //
 // Loads a shared library produced by anvilc through its generic entry point
 // (anvil_model_get), feeds it float32 inputs from .npy or ONNX TensorProto
@@ -10,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "anvil/Peak.h"
 #include "anvil/runtime.h"
 #include "tools/anvil-run/TensorFile.h"
 
@@ -30,6 +32,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using anvil::run::formatShape;
@@ -64,6 +67,10 @@ void printUsage(FILE *out) {
       "  --warmup W          warm-up runs before --bench (default 3)\n"
       "  --info              print the model's inputs, outputs and sizes\n"
       "  --zero-inputs       run with zeros for inputs that have no file\n"
+      "  --peak              (no LIB.so) measure this host's fp32 FMA peak\n"
+      "                      on T threads (default 1) for the best ISA within\n"
+      "                      ANVIL_MAX_CPU_ISA and print `fma_peak isa=I\n"
+      "                      threads=T gflops=X`\n"
       "  -h, --help          show this help\n");
 }
 
@@ -119,6 +126,7 @@ struct Options {
   int64_t warmup = 3;
   bool info = false;
   bool zeroInputs = false;
+  bool peak = false;
 };
 
 Options parseArgs(int argc, char **argv) {
@@ -161,6 +169,8 @@ Options parseArgs(int argc, char **argv) {
       opts.info = true;
     } else if (arg == "--zero-inputs") {
       opts.zeroInputs = true;
+    } else if (arg == "--peak") {
+      opts.peak = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       fail("unknown option '" + std::string(argv[i]) + "' (see --help)");
     } else if (opts.library.empty()) {
@@ -170,6 +180,12 @@ Options parseArgs(int argc, char **argv) {
       // together with --input.
       opts.inputs.push_back(arg);
     }
+  }
+  if (opts.peak) {
+    if (!opts.library.empty() || !opts.inputs.empty() || opts.info ||
+        opts.bench || !opts.outputDir.empty())
+      fail("--peak takes no model and no other option than --threads");
+    return opts;
   }
   if (opts.library.empty())
     fail("no model library given (usage: anvil-run LIB.so --input NAME=FILE "
@@ -384,8 +400,27 @@ double elapsedMs(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// --peak: the FMA loop of anvil/Peak.h, about one second.
+int measurePeak(int32_t threads) {
+  anvil::rt::IsaCap cap = anvil::rt::isaCapFromEnvironment();
+  if (cap == anvil::rt::IsaCap::Invalid)
+    fail("ANVIL_MAX_CPU_ISA='" + std::string(std::getenv("ANVIL_MAX_CPU_ISA")) +
+         "' is not " + anvil::rt::kIsaCapValues);
+  if (threads <= 0)
+    threads = threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                           : 1;
+  anvil::rt::FmaPeak p = anvil::rt::measureFmaPeak(threads, 1.0, cap);
+  if (p.gflops <= 0)
+    fail("this CPU has no AVX2+FMA to measure");
+  std::printf("fma_peak isa=%s threads=%d gflops=%.1f\n", p.isa, threads,
+              p.gflops);
+  return 0;
+}
+
 int runTool(int argc, char **argv) {
   Options opts = parseArgs(argc, argv);
+  if (opts.peak)
+    return measurePeak(opts.threads);
   LoadedModel lm = loadModel(opts.library);
   const anvil_model_t &m = *lm.model;
 

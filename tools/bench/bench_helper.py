@@ -17,9 +17,9 @@
 #       Writes DIR/relu.onnx (one Relu on 1x1x28x28) and DIR/relu_in.npy: a
 #       near-empty model whose ORT time is the cost of a session.run() call
 #       through the Node binding.
-#   report TSV OUT.md PEAK_STATED PEAK_MEASURED PEAK_MEASURED_RANGE META...
-#       Reads the per-round medians that run.sh collected, prints the table
-#       and writes it (with per-round details) to OUT.md.
+#   report TSV OUT.md META...
+#       Reads the per-round medians and FMA peaks that run.sh collected,
+#       prints the table and writes it (with per-round details) to OUT.md.
 #
 #===----------------------------------------------------------------------===#
 import glob
@@ -171,10 +171,11 @@ def cmd_floor(out_dir):
             .astype(np.float32))
 
 
-def cmd_report(tsv, out_md, peak_stated, peak_measured, peak_range, *meta):
-    peak_stated, peak_measured = float(peak_stated), float(peak_measured)
-    rows = {}      # (model, threads) -> {"anvil": [...], "ort": [...]}
-    order = []
+def cmd_report(tsv, out_md, *meta):
+    times = {}     # (model, threads, engine) -> [per-round medians]
+    peaks = {}     # (config, threads) -> [per-round GFLOP/s, all threads]
+    order = []     # (model, threads) in first-seen order
+    configs = []   # anvil variants in first-seen order
     extra = {}     # model -> dict of key=value facts
     with open(tsv) as f:
         for line in f:
@@ -182,87 +183,89 @@ def cmd_report(tsv, out_md, peak_stated, peak_measured, peak_range, *meta):
             if parts[0] == "model":
                 extra[parts[1]] = dict(p.split("=", 1) for p in parts[2:])
                 continue
-            model, threads, rnd, engine, med = parts[:5]
+            if parts[0] == "peak":
+                _, config, threads, _rnd, gflops = parts[:5]
+                peaks.setdefault((config, int(threads)), []).append(
+                    float(gflops))
+                continue
+            model, threads, _rnd, engine, med = parts[:5]
             key = (model, int(threads))
-            if key not in rows:
-                rows[key] = {"anvil": [], "ort": []}
+            if key not in order:
                 order.append(key)
-            rows[key][engine].append(float(med))
+            if engine.startswith("anvil:") and engine[6:] not in configs:
+                configs.append(engine[6:])
+            times.setdefault((model, int(threads), engine), []).append(
+                float(med))
 
-    lines = []
-    head = ("| model | threads | anvil_ms | ort_ms | speedup (ort/anvil) "
-            "| anvil GFLOP/s | anvil %% peak @%g GFLOPS/core (stated, Zen 4) "
-            "| anvil %% peak @%g GFLOPS/core (measured, this Xeon, %s) "
-            "| max abs diff (agree) |" % (peak_stated, peak_measured,
-                                          peak_range))
-    lines.append(head)
-    lines.append("|" + "---|" * 9)
-    plain = []
+    med = statistics.median
+    hdr = ("model", "target", "threads", "anvil_ms", "ort_ms",
+           "anvil/ort", "GFLOP/s", "FMA peak GFLOP/s", "% of peak",
+           "max abs diff (agree)")
+    rows = []
     for model, threads in order:
-        r = rows[(model, threads)]
-        a = statistics.median(r["anvil"])
-        o = statistics.median(r["ort"])
         e = extra.get(model, {})
+        o = med(times[(model, threads, "ort")])
         flops = float(e.get("flops", 0))
-        if flops:
-            gf = flops / (a * 1e-3) / 1e9
-            gfs = "%.1f" % gf
-            p1 = "%.1f%%" % (100 * gf / (peak_stated * threads))
-            p2 = "%.1f%%" % (100 * gf / (peak_measured * threads))
-        else:
-            gfs = p1 = p2 = "n/a"
-        agree = "%s (%s)" % (e.get("max_abs_diff", "?"), e.get("agree", "?"))
-        lines.append("| %s | %d | %.3f | %.3f | %.2fx | %s | %s | %s | %s |"
-                     % (model, threads, a, o, o / a, gfs, p1, p2, agree))
-        plain.append((model, threads, a, o, o / a, gfs, p1, p2, agree))
+        for c in configs:
+            a = med(times[(model, threads, "anvil:" + c)])
+            pk = med(peaks[(c, threads)])
+            gf = flops / (a * 1e-3) / 1e9 if flops else 0.0
+            agree = "%s (%s)" % (e.get(c + "_max_abs_diff", "?"),
+                                 e.get(c + "_agree", "?"))
+            rows.append((model, e.get("target_" + c, c), str(threads),
+                         "%.3f" % a, "%.3f" % o, "%.3f" % (a / o),
+                         "%.1f" % gf if flops else "n/a", "%.0f" % pk,
+                         "%.1f%%" % (100 * gf / pk) if flops else "n/a",
+                         agree))
 
     # terminal table
-    hdr = ("model", "threads", "anvil_ms", "ort_ms", "speedup", "GFLOP/s",
-           "%%pk@%g" % peak_stated, "%%pk@%g" % peak_measured, "maxdiff(agree)")
-    cells = [hdr] + [(m, str(t), "%.3f" % a, "%.3f" % o, "%.2fx" % s, g, p1,
-                      p2, ag) for m, t, a, o, s, g, p1, p2, ag in plain]
+    cells = [hdr] + rows
     w = [max(len(c[i]) for c in cells) for i in range(len(hdr))]
     print()
     for c in cells:
-        print("  ".join(x.rjust(w[i]) if i else x.ljust(w[i])
+        print("  ".join(x.rjust(w[i]) if i > 1 else x.ljust(w[i])
                         for i, x in enumerate(c)))
     print()
-    print("speedup = ort_ms / anvil_ms (>1: Anvil faster). Medians of the "
-          "per-round medians.")
-    print("%%pk@%g: Anvil's share of %g GFLOPS fp32/core x threads (the "
-          "project's stated figure, assumes AMD Zen 4)." %
-          (peak_stated, peak_stated))
-    print("%%pk@%g: share of %g GFLOPS/core x threads (measured on this "
-          "Intel Xeon, Sapphire Rapids class, 2 FMA ports; %s)." %
-          (peak_measured, peak_measured, peak_range))
+    notes = [
+        "anvil/ort = anvil_ms / ort_ms: Anvil's latency as a multiple of "
+        "ONNX Runtime's (< 1: Anvil faster). Each time is the median of the "
+        "per-round medians; no best runs.",
+        "FMA peak: `anvil-run --peak --threads T` in the same rounds (a loop "
+        "of independent fp32 FMAs on T threads at once, for the ISA the "
+        "variant runs: avx2 rows are capped with ANVIL_MAX_CPU_ISA=avx2); "
+        "median over rounds. % of peak = Anvil's GFLOP/s / that peak. ONNX "
+        "Runtime picks its own best ISA on this host in every row.",
+        "FLOPs = 2 x multiply-accumulates of Conv/Gemm/MatMul from ONNX "
+        "shape inference; GFLOP/s = FLOPs / anvil median.",
+    ]
+    for n in notes:
+        print(n)
 
     md = ["# Anvil vs ONNX Runtime", ""]
     md += ["- " + m for m in meta]
-    md += ["", "\n".join(lines), ""]
-    md += ["speedup = ort_ms / anvil_ms (> 1 means Anvil is faster). Each "
-           "time is the median of the per-round medians; no best runs.", ""]
-    md += ["FLOPs = 2 x multiply-accumulates of Conv/Gemm/MatMul from ONNX "
-           "shape inference; GFLOP/s = FLOPs / anvil median.", ""]
-    md += ["Peak columns: %% of %g GFLOPS fp32 per core x threads (the "
-           "project's stated figure, which assumes AMD Zen 4) and of %g "
-           "GFLOPS per core x threads (measured on this machine, an Intel "
-           "Xeon of the Sapphire Rapids class with two AVX-512 FMA ports; "
-           "range %s)." % (peak_stated, peak_measured, peak_range), ""]
-    md += ["## Models", "", "| model | FLOPs | runs x rounds | anvil compile |"
-           " output max abs |", "|---|---|---|---|---|"]
+    md += ["", "| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    md += [""] + [n + "\n" for n in notes]
+    md += ["## Measured FMA peak (GFLOP/s, fp32)", "",
+           "| variant | threads | median | per thread | rounds |",
+           "|---|---|---|---|---|"]
+    for (c, t), v in peaks.items():
+        md.append("| %s | %d | %.1f | %.1f | %s |" % (
+            c, t, med(v), med(v) / t, " ".join("%.1f" % x for x in v)))
+    md += ["", "## Models", "",
+           "| model | FLOPs | runs x rounds | anvil compile | output max abs |",
+           "|---|---|---|---|---|"]
     for model, e in extra.items():
         flops = float(e.get("flops", 0))
         md.append("| %s | %s | %s x %s | %s s | %s |" % (
             model, ("%.4g" % flops) if flops else "n/a", e.get("runs", "?"),
             e.get("rounds", "?"), e.get("compile_s", "?"),
-            e.get("max_abs_ref", "?")))
+            e.get("best_max_abs_ref", "?")))
     md += ["", "## Per-round medians (ms)", "",
            "| model | threads | engine | rounds |", "|---|---|---|---|"]
-    for model, threads in order:
-        for eng in ("anvil", "ort"):
-            md.append("| %s | %d | %s | %s |" % (
-                model, threads, eng,
-                " ".join("%.3f" % x for x in rows[(model, threads)][eng])))
+    for (model, threads, eng), v in times.items():
+        md.append("| %s | %d | %s | %s |" % (
+            model, threads, eng, " ".join("%.3f" % x for x in v)))
     with open(out_md, "w") as f:
         f.write("\n".join(md) + "\n")
 

@@ -4,14 +4,18 @@
 # usage: tools/bench/run.sh [--rounds R] [--runs N] [--threads "1 2"] [MODEL.onnx...]
 #
 # For every model (default: examples/fashion_mnist/model.onnx and torchvision's
-# ResNet-50 from test/e2e/resnet50/export_resnet50.py): compile it with anvilc,
-# make a random input, check that Anvil's and ONNX Runtime's outputs agree,
-# then time both, interleaved round by round (anvil T=1, ort T=1, anvil T=2,
-# ort T=2, next round ...), and report the median of the per-round medians.
-# The table goes to stdout and to <build>/bench/results.md. See README.md.
+# ResNet-50 from test/e2e/resnet50/export_resnet50.py): compile it with anvilc
+# for the host (on an AVX-512 host a fat library: native and x86-64-v3), make
+# a random input, check that each variant's and ONNX Runtime's outputs agree,
+# then time them, interleaved round by round (per thread count T: ort, then
+# per variant the FMA peak of its ISA and anvil; on an AVX-512 host the
+# variants are the best one and the AVX2 one, capped), and report the median
+# of the per-round medians with the share of the FMA peak measured in the
+# same rounds. The table goes to stdout and
+# to <build>/bench/results.md. See README.md.
 #
 # Environment: ANVIL_BUILD_DIR (default: the repo's build/), ROUNDS, RUNS,
-# THREADS, PEAK_STATED (115), PEAK_MEASURED (221).
+# THREADS.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -29,9 +33,20 @@ ORT_VERSION=1.30.0
 ROUNDS="${ROUNDS:-5}"
 RUNS="${RUNS:-}"            # empty: chosen per model so one batch takes ~1 s
 THREADS="${THREADS:-1 2}"
-PEAK_STATED="${PEAK_STATED:-115}"
-PEAK_MEASURED="${PEAK_MEASURED:-221}"
-PEAK_MEASURED_RANGE="${PEAK_MEASURED_RANGE:-213-229 GFLOPS/core measured}"
+
+# The variants measured: the host's best target, and on an AVX-512 host also
+# the AVX2 variant of the same fat library, selected with the runtime's ISA
+# cap (the library a user would ship to both kinds of machine).
+if grep -qw avx512f /proc/cpuinfo; then
+  TARGETS="native,x86-64-v3"
+  CONFIGS="best avx2"
+else
+  TARGETS="native"
+  CONFIGS="best"
+fi
+cap_env() { # cap_env CONFIG: the environment that selects it
+  if [ "$1" = avx2 ]; then echo ANVIL_MAX_CPU_ISA=avx2; else echo ANVIL_MAX_CPU_ISA=; fi
+}
 
 MODELS=()
 while [ $# -gt 0 ]; do
@@ -39,7 +54,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
-    -h|--help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) MODELS+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
   esac
@@ -106,19 +121,27 @@ for MODEL in "${MODELS[@]}"; do
 
   LIB="$DIR/lib$NAME.so"
   t0=$(date +%s.%N)
-  "$ANVILC" "$MODEL" "${SHAPE_ARGS[@]}" -o "$LIB" ||
+  "$ANVILC" "$MODEL" "${SHAPE_ARGS[@]}" --target="$TARGETS" -o "$LIB" ||
     die "anvilc failed on $MODEL"
   COMPILE_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   log "$NAME: compiled in ${COMPILE_S}s"
 
   # Same input, both engines; outputs must agree or the timing compares
   # different work.
-  rm -rf "$DIR/out_anvil" "$DIR/out_ort"
-  "$ANVIL_RUN" "$LIB" "${ANVIL_INPUTS[@]}" --output-dir "$DIR/out_anvil" >/dev/null
+  rm -rf "$DIR"/out_*
   "$NODE" "$HERE/ort_bench.mjs" --model "$MODEL" "${ORT_INPUTS[@]}" \
       --output-dir "$DIR/out_ort"
-  CMP="$("$PY" "$HERE/bench_helper.py" compare "$DIR/out_anvil" "$DIR/out_ort")"
-  log "$NAME: anvil vs ort: $CMP"
+  FACTS=""
+  for C in $CONFIGS; do
+    ACTIVE=$(env "$(cap_env "$C")" "$ANVIL_RUN" "$LIB" --info |
+             sed -n 's/^active target: //p')
+    env "$(cap_env "$C")" "$ANVIL_RUN" "$LIB" "${ANVIL_INPUTS[@]}" \
+        --output-dir "$DIR/out_$C" >/dev/null
+    CMP="$("$PY" "$HERE/bench_helper.py" compare "$DIR/out_$C" "$DIR/out_ort")"
+    log "$NAME: anvil ($C: $ACTIVE) vs ort: $CMP"
+    set -- $CMP
+    FACTS="$FACTS"$'\t'"target_$C=$ACTIVE"$'\t'"${1/#/${C}_}"$'\t'"${2/#/${C}_}"$'\t'"${3/#/${C}_}"
+  done
 
   # Runs per batch: enough for ~1 s of Anvil at one thread, 20..5000.
   N="$RUNS"
@@ -130,20 +153,28 @@ for MODEL in "${MODELS[@]}"; do
   W=$(( N / 10 > 3 ? N / 10 : 3 ))
   log "$NAME: $ROUNDS rounds x $N runs (warm-up $W) per engine and thread count"
 
-  set -- $CMP
-  printf 'model\t%s\tflops=%s\truns=%s\trounds=%s\tcompile_s=%s\t%s\t%s\t%s\n' \
-    "$NAME" "$FLOPS" "$N" "$ROUNDS" "$COMPILE_S" "$1" "$2" "$3" >> "$TSV"
+  printf 'model\t%s\tflops=%s\truns=%s\trounds=%s\tcompile_s=%s%s\n' \
+    "$NAME" "$FLOPS" "$N" "$ROUNDS" "$COMPILE_S" "$FACTS" >> "$TSV"
 
   for r in $(seq 1 "$ROUNDS"); do
     for T in $THREADS; do
-      a=$("$ANVIL_RUN" "$LIB" "${ANVIL_INPUTS[@]}" --threads "$T" \
-            --bench "$N" --warmup "$W" | median_of)
       o=$("$NODE" "$HERE/ort_bench.mjs" --model "$MODEL" "${ORT_INPUTS[@]}" \
             --threads "$T" --runs "$N" --warmup "$W" | median_of)
-      [ -n "$a" ] && [ -n "$o" ] || die "$NAME: a timing run failed"
-      printf '%s\t%s\t%s\tanvil\t%s\n' "$NAME" "$T" "$r" "$a" >> "$TSV"
+      [ -n "$o" ] || die "$NAME: an ORT timing run failed"
       printf '%s\t%s\t%s\tort\t%s\n' "$NAME" "$T" "$r" "$o" >> "$TSV"
-      log "$NAME round $r T=$T: anvil $a ms, ort $o ms"
+      msg="ort $o ms"
+      for C in $CONFIGS; do
+        # The FMA peak of the ISA this variant runs, on T threads, now.
+        pk=$(env "$(cap_env "$C")" "$ANVIL_RUN" --peak --threads "$T" |
+             sed -n 's/.* gflops=\([0-9.]*\).*/\1/p')
+        a=$(env "$(cap_env "$C")" "$ANVIL_RUN" "$LIB" "${ANVIL_INPUTS[@]}" \
+              --threads "$T" --bench "$N" --warmup "$W" | median_of)
+        [ -n "$a" ] && [ -n "$pk" ] || die "$NAME: an Anvil timing run failed"
+        printf '%s\t%s\t%s\tanvil:%s\t%s\n' "$NAME" "$T" "$r" "$C" "$a" >> "$TSV"
+        printf 'peak\t%s\t%s\t%s\t%s\n' "$C" "$T" "$r" "$pk" >> "$TSV"
+        msg="$msg, anvil[$C] $a ms (peak $pk GFLOP/s)"
+      done
+      log "$NAME round $r T=$T: $msg"
     done
   done
 done
@@ -164,10 +195,10 @@ fi
 CPU="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$PY" "$HERE/bench_helper.py" report "$TSV" "$BENCH/results.md" \
-  "$PEAK_STATED" "$PEAK_MEASURED" "$PEAK_MEASURED_RANGE" \
   "date: $(date -u '+%Y-%m-%d %H:%M UTC'), anvil commit $COMMIT, onnxruntime-node $ORT_VERSION (CPU EP, graphOptimizationLevel all, interOp 1, sequential)" \
-  "machine: $CPU, $(nproc) online CPUs" \
+  "machine: $CPU, $(nproc) online CPUs; AVX-512: $(grep -o 'avx512[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')" \
+  "anvil library: --target=$TARGETS; variants measured: $CONFIGS (avx2 = ANVIL_MAX_CPU_ISA=avx2)" \
   "$LOAD_NOTE" \
   "ORT call floor through the Node binding (a 1-node Relu model, T=1, median of 5000): $FLOOR ms; it is inside every ort_ms" \
-  "method: per model, $ROUNDS rounds; each round runs anvil T, ort T for T in: $THREADS; each entry is one process timing N runs after N/10 warm-up runs"
+  "method: per model, $ROUNDS rounds; each round runs, for T in $THREADS: ort T, then per variant the FMA peak on T threads and anvil T; each entry is one process timing N runs after N/10 warm-up runs"
 echo "wrote $BENCH/results.md"

@@ -22,6 +22,9 @@ enum class IsaCap {
   Invalid ///< any other value
 };
 
+/// The values ANVIL_MAX_CPU_ISA accepts, for messages.
+constexpr const char *kIsaCapValues = "avx2, x86-64-v3, avx512 or x86-64-v4";
+
 /// The cap in the environment now (read on every call: tests change it).
 IsaCap isaCapFromEnvironment();
 
