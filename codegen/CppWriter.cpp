@@ -68,7 +68,7 @@ std::string anvil::codegen::cppString(llvm::StringRef text) {
       s += "\\?";
       break;
     default:
-      if (c < 0x20 || c == 0x7f) {
+      if (c < 0x20 || c >= 0x7f) { // control bytes, and non-ASCII as bytes
         char buf[8];
         std::snprintf(buf, sizeof(buf), "\\%03o", c);
         s += buf;
@@ -79,6 +79,26 @@ std::string anvil::codegen::cppString(llvm::StringRef text) {
     }
   }
   return s + "\"";
+}
+
+std::string anvil::codegen::commentText(llvm::StringRef text) {
+  std::string s;
+  s.reserve(text.size());
+  char prev = 0;
+  for (unsigned char c : text) {
+    bool printable = c >= 0x20 && c < 0x7f;
+    bool opensOrCloses = (prev == '*' && c == '/') || (prev == '/' && c == '*');
+    if (!printable || c == '\\' || c == '?' || opensOrCloses) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      s += buf;
+      prev = 0;
+    } else {
+      s += static_cast<char>(c);
+      prev = static_cast<char>(c);
+    }
+  }
+  return s;
 }
 
 std::string anvil::codegen::cppIntList(llvm::ArrayRef<int64_t> values) {
@@ -131,11 +151,24 @@ void CppWriter::line(llvm::StringRef text) {
   out += "\n";
 }
 
+void CppWriter::line(llvm::StringRef code, llvm::StringRef comment) {
+  line(code.str() + " // " + commentText(comment));
+}
+
 void CppWriter::comment(llvm::StringRef text) {
   llvm::SmallVector<llvm::StringRef> lines;
   text.split(lines, '\n');
   for (llvm::StringRef l : lines)
-    line(l.empty() ? std::string("//") : ("// " + l).str());
+    line(l.empty() ? std::string("//") : "// " + commentText(l));
+}
+
+void CppWriter::blockComment(llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n');
+  line("/*");
+  for (llvm::StringRef l : lines)
+    line(l.empty() ? std::string(" *") : " * " + commentText(l));
+  line(" */");
 }
 
 void CppWriter::open(llvm::StringRef head) {

@@ -32,6 +32,14 @@ std::string cppFloat(float value);
 std::string cppBool(bool value);
 /// A double-quoted string literal with C escapes (usable in C and C++).
 std::string cppString(llvm::StringRef text);
+/// Text from the model (a tensor or node name, a file name) made inert for a
+/// comment line: printable ASCII stays as it is except `\\` (a line splice at
+/// the end of a line) and `?` (a trigraph in the C modes that have them);
+/// every other byte, line ends, NUL and non-ASCII included, becomes `\\xNN`,
+/// and `*/` and `/*` are broken up so no block comment ends or opens. The
+/// one place generated comments are escaped (CppWriter::comment and
+/// blockComment apply it); cppString is its counterpart for literals.
+std::string commentText(llvm::StringRef text);
 /// A braced integer list: `{1, 2, 3}`.
 std::string cppIntList(llvm::ArrayRef<int64_t> values);
 
@@ -58,7 +66,11 @@ public:
   }
   /// A designated field: `.name = text` (fields in declaration order).
   StructLiteral &field(llvm::StringRef name, llvm::StringRef text) {
-    return addRaw("." + name.str() + " = " + text.str());
+    std::string f = ".";
+    f += name;
+    f += " = ";
+    f += text;
+    return addRaw(f);
   }
   StructLiteral &field(llvm::StringRef name, int64_t v) {
     return field(name, cppInt(v));
@@ -96,8 +108,15 @@ class CppWriter {
 public:
   /// Appends one line at the current indentation.
   void line(llvm::StringRef text);
-  /// Appends `// text`, one comment line per line of `text`.
+  /// Appends `code // comment`, the comment through commentText (its line
+  /// ends escaped too: it stays on this line).
+  void line(llvm::StringRef code, llvm::StringRef comment);
+  /// Appends `// text`, one comment line per line of `text`, each line
+  /// through commentText.
   void comment(llvm::StringRef text);
+  /// Appends a C block comment: `/*`, ` * line` per line of `text` (through
+  /// commentText), ` */`.
+  void blockComment(llvm::StringRef text);
   void blank() { out += "\n"; }
   /// `head {` and one level deeper.
   void open(llvm::StringRef head);

@@ -477,11 +477,12 @@ std::string ModelEmitter::buildSource() const {
   w.line("[[maybe_unused]] char *const pack = view.pack;");
   for (auto [i, d] : llvm::enumerate(inputs))
     w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
-           " = static_cast<const float *>(inputs[" + std::to_string(i) +
-           "]); // " + d.name + " " + shapeText(d.shape));
+               " = static_cast<const float *>(inputs[" + std::to_string(i) +
+               "]);",
+           d.name + " " + shapeText(d.shape));
   for (auto [i, d] : llvm::enumerate(outputs))
     w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
-           " = static_cast<float *>(outputs[" + std::to_string(i) + "]); // " +
+               " = static_cast<float *>(outputs[" + std::to_string(i) + "]);",
            d.name + " " + shapeText(d.shape));
   w.blank();
   // The op calls, indented one level.

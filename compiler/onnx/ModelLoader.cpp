@@ -20,6 +20,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <exception>
 #include <string>
@@ -173,10 +174,76 @@ llvm::Error inlineAllExternalData(llvm::StringRef path,
   return llvm::Error::success();
 }
 
+/// `name` printable: non-printable bytes as `\\xx` (llvm::printEscapedString).
+std::string printableName(llvm::StringRef name) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::printEscapedString(name, os);
+  return s;
+}
+
+/// Refuses names that no C string can carry: a name holding a NUL byte would
+/// reach the generated library's introspection strings cut short (every
+/// other byte is carried intact and escaped where it reaches generated code,
+/// codegen/CppWriter.h). Walks subgraphs too.
+llvm::Error checkNames(llvm::StringRef path, const onnx::GraphProto &graph) {
+  auto bad = [](const std::string &n) {
+    return n.find('\0') != std::string::npos;
+  };
+  auto refuse = [&](const llvm::Twine &where, const std::string &n) {
+    return fileError(path, where + " has the name '" + printableName(n) +
+                               "', which holds a NUL byte; ONNX names are "
+                               "text without NUL");
+  };
+  auto values = [&](const auto &list, const char *what) -> llvm::Error {
+    for (const onnx::ValueInfoProto &v : list)
+      if (bad(v.name()))
+        return refuse(llvm::Twine("graph '") + printableName(graph.name()) +
+                          "': " + what,
+                      v.name());
+    return llvm::Error::success();
+  };
+  if (bad(graph.name()))
+    return refuse("a graph", graph.name());
+  if (llvm::Error e = values(graph.input(), "an input"))
+    return e;
+  if (llvm::Error e = values(graph.output(), "an output"))
+    return e;
+  if (llvm::Error e = values(graph.value_info(), "a value_info"))
+    return e;
+  for (const onnx::TensorProto &t : graph.initializer())
+    if (bad(t.name()))
+      return refuse("an initializer", t.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    std::string where = "node '" + printableName(node.name()) + "' (" +
+                        printableName(node.op_type()) + ")";
+    if (bad(node.name()) || bad(node.op_type()))
+      return refuse("a node", bad(node.name()) ? node.name() : node.op_type());
+    for (const std::string &n : node.input())
+      if (bad(n))
+        return refuse(where + ": an input", n);
+    for (const std::string &n : node.output())
+      if (bad(n))
+        return refuse(where + ": an output", n);
+    for (const onnx::AttributeProto &a : node.attribute()) {
+      if (a.has_g())
+        if (llvm::Error e = checkNames(path, a.g()))
+          return e;
+      for (const onnx::GraphProto &g : a.graphs())
+        if (llvm::Error e = checkNames(path, g))
+          return e;
+    }
+  }
+  return llvm::Error::success();
+}
+
 std::string dimsToString(llvm::ArrayRef<int64_t> dims) {
   std::string s;
-  for (size_t i = 0; i < dims.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(dims[i]);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i)
+      s += 'x';
+    s += std::to_string(dims[i]);
+  }
   return s;
 }
 
@@ -258,8 +325,9 @@ llvm::Error checkRuntimeInputs(llvm::StringRef path,
     for (int i = 0; i < tt.shape().dim_size(); ++i) {
       const auto &d = tt.shape().dim(i);
       bool known = d.has_dim_value() && d.dim_value() > 0;
-      hint += (i ? "x" : "") +
-              (known ? std::to_string(d.dim_value()) : std::string("1"));
+      if (i)
+        hint += 'x';
+      hint += known ? std::to_string(d.dim_value()) : std::string("1");
       if (known)
         continue;
       ++numUnknown;
@@ -371,6 +439,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
       upgradeFrom = opset.version();
   }
 
+  if (llvm::Error e = checkNames(path, model.graph()))
+    return e;
   if (llvm::Error e = inlineAllExternalData(path, *model.mutable_graph()))
     return e;
   if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
