@@ -171,8 +171,9 @@ std::string buildEntrySource(const EmitOptions &options,
   w.line("} // namespace");
   w.blank();
 
-  w.open("ANVIL_MODEL_API anvil_status_t " + n +
-         "_create(const anvil_context_options_t *options, "
+  const PublicSymbols sym = publicSymbols(n);
+  w.open("ANVIL_MODEL_API anvil_status_t " + sym.create +
+         "(const anvil_context_options_t *options, "
          "anvil_context_t **out_context)");
   std::string optionsArg = "options";
   if (options.defaultThreads > 0) {
@@ -189,13 +190,14 @@ std::string buildEntrySource(const EmitOptions &options,
          ", kVariants, kNumVariants, " + optionsArg + ", out_context);");
   w.close();
   w.blank();
-  w.open("ANVIL_MODEL_API void " + n + "_destroy(anvil_context_t *context)");
+  w.open("ANVIL_MODEL_API void " + sym.destroy +
+         "(anvil_context_t *context)");
   w.line("anvil::rt::destroyContext(context);");
   w.close();
   w.blank();
 
-  w.open("ANVIL_MODEL_API anvil_status_t " + n +
-         "_run(anvil_context_t *context, const void *const *inputs, "
+  w.open("ANVIL_MODEL_API anvil_status_t " + sym.run +
+         "(anvil_context_t *context, const void *const *inputs, "
          "void *const *outputs)");
   w.line("if (!context)");
   w.line("  return ANVIL_STATUS_INVALID_ARGUMENT;");
@@ -205,12 +207,12 @@ std::string buildEntrySource(const EmitOptions &options,
       return;
     w.line(std::string("if (!") + array + ")");
     w.line("  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
-           cppString(n + "_run: " + array + " is null") + ");");
+           cppString(sym.run + ": " + array + " is null") + ");");
     for (auto [i, d] : llvm::enumerate(descs)) {
       w.line(std::string("if (!") + array + "[" + std::to_string(i) + "])");
       w.line(
           "  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
-          cppString(n + "_run: " + what + " " + std::to_string(i) + " ('" +
+          cppString(sym.run + ": " + what + " " + std::to_string(i) + " ('" +
                     d.name + "') is null") +
           ");");
     }
@@ -234,14 +236,14 @@ std::string buildEntrySource(const EmitOptions &options,
   w.line(cppUnsigned(m.weights.size()) + ", // weights_bytes");
   w.line(cppString(llvm::join(targetNames, ",")) + ", // targets");
   w.line("activeTarget,");
-  w.line(n + "_create,");
-  w.line(n + "_run,");
-  w.line(n + "_destroy,");
+  w.line(sym.create + ",");
+  w.line(sym.run + ",");
+  w.line(sym.destroy + ",");
   w.close(";");
   w.line("} // namespace");
   w.blank();
-  w.line("ANVIL_MODEL_API const anvil_model_t *" + n +
-         "_model(void) { return &kModel; }");
+  w.line("ANVIL_MODEL_API const anvil_model_t *" + sym.model +
+         "(void) { return &kModel; }");
   w.blank();
   w.line("#ifdef ANVIL_EXPORT_GENERIC_ENTRY");
   w.line("ANVIL_MODEL_API const anvil_model_t *anvil_model_get(void) { return "
@@ -294,17 +296,18 @@ std::string buildHeader(const EmitOptions &options, const EmittedModel &m,
   w.blank();
   w.line("/** Names, shapes and sizes of the inputs and outputs; entry points. "
          "*/");
-  w.line("const anvil_model_t *" + n + "_model(void);");
+  const PublicSymbols sym = publicSymbols(n);
+  w.line("const anvil_model_t *" + sym.model + "(void);");
   w.line("/** Creates a context (threads, arena); options may be null. */");
-  w.line("anvil_status_t " + n +
-         "_create(const anvil_context_options_t *options, anvil_context_t "
+  w.line("anvil_status_t " + sym.create +
+         "(const anvil_context_options_t *options, anvil_context_t "
          "**out_context);");
   w.line("/** Runs one inference: inputs[i] and outputs[i] point to the");
   w.line(" *  tensors in the order above. Never allocates. */");
-  w.line("anvil_status_t " + n +
-         "_run(anvil_context_t *context, const void *const *inputs, void "
+  w.line("anvil_status_t " + sym.run +
+         "(anvil_context_t *context, const void *const *inputs, void "
          "*const *outputs);");
-  w.line("void " + n + "_destroy(anvil_context_t *context);");
+  w.line("void " + sym.destroy + "(anvil_context_t *context);");
   w.blank();
   w.line("#ifdef __cplusplus");
   w.line("} /* extern \"C\" */");

@@ -15,6 +15,8 @@
 
 #include "codegen/ModelEmitter.h"
 
+#include <dlfcn.h>
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -520,13 +522,30 @@ bool anvil::codegen::isValidModelName(llvm::StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+PublicSymbols anvil::codegen::publicSymbols(llvm::StringRef name) {
+  return {(name + "_model").str(), (name + "_create").str(),
+          (name + "_run").str(), (name + "_destroy").str()};
+}
+
+std::string anvil::codegen::modelNameProblem(llvm::StringRef name) {
+  if (!isValidModelName(name))
+    return "the model name must be a C identifier";
+  PublicSymbols p = publicSymbols(name);
+  for (const std::string *sym : {&p.model, &p.create, &p.run, &p.destroy})
+    if (dlsym(RTLD_DEFAULT, sym->c_str()))
+      return "it would define " + *sym +
+             ", which a system library (the C library or one it loads) "
+             "already defines";
+  return "";
+}
+
 llvm::Expected<EmittedModel>
 anvil::codegen::emitModel(llvm::ArrayRef<mlir::ModuleOp> modules,
                           const EmitOptions &options) {
-  if (!isValidModelName(options.name))
+  if (std::string problem = modelNameProblem(options.name); !problem.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "invalid model name '" + options.name +
-                                       "': it must be a C identifier");
+                                       "': " + problem);
   if (modules.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "no module to emit");

@@ -69,6 +69,19 @@ std::string describeLocation(mlir::Location loc);
 /// Returns true when `name` is a C identifier usable as a model name.
 bool isValidModelName(llvm::StringRef name);
 
+/// The C functions a model named NAME exports (the header declares them).
+struct PublicSymbols {
+  std::string model, create, run, destroy; ///< NAME_model, NAME_create, ...
+};
+PublicSymbols publicSymbols(llvm::StringRef name);
+
+/// Why `name` cannot name a model, or "" when it can: not a C identifier,
+/// or one of its public symbols is already a function or object of a
+/// library this process has loaded (the C library and what anvilc links):
+/// `timer` would define `timer_create`, `pthread` `pthread_create`, which
+/// the generated code (and every program linking it) would get wrong.
+std::string modelNameProblem(llvm::StringRef name);
+
 /// Emits the model from `modules`, one per target, best first (each one
 /// `func.func @main` with its #anvil.target, after anvil-select-kernels and
 /// anvil-plan-memory). Errors name the offending op by its location.

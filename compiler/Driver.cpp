@@ -84,10 +84,32 @@ private:
   mlir::ScopedDiagnosticHandler handler;
 };
 
+/// Whether anvilc may put a file at `out`: nothing there yet, or a regular
+/// file that is not the input model (`--emit=mlir -o model.onnx` would
+/// replace the model; `-o /dev/null` would replace the device with a file).
+llvm::Error checkReplaceable(llvm::StringRef out, llvm::StringRef input) {
+  fs::file_status st;
+  if (fs::status(out, st) || st.type() == fs::file_type::file_not_found)
+    return llvm::Error::success(); // nothing there (or nothing we can see)
+  if (st.type() != fs::file_type::regular_file)
+    return makeError("the output '" + out +
+                     "' exists and is not a regular file; anvilc replaces "
+                     "only regular files");
+  bool same = false;
+  if (!input.empty() && input != "-" && !fs::equivalent(out, input, same) &&
+      same)
+    return makeError("the output '" + out +
+                     "' is the input model; choose another output");
+  return llvm::Error::success();
+}
+
 /// Files written next to their final path under a temporary name and
 /// renamed into place only when everything succeeded; removed otherwise.
+/// Each final path must pass checkReplaceable against `input`.
 class AtomicOutputs {
 public:
+  explicit AtomicOutputs(llvm::StringRef input) : input(input.str()) {}
+
   ~AtomicOutputs() {
     for (auto &[tmp, final] : pending) {
       fs::remove(tmp);
@@ -97,6 +119,8 @@ public:
 
   /// A fresh temporary path in the directory of `finalPath`.
   llvm::Expected<std::string> reserve(llvm::StringRef finalPath) {
+    if (llvm::Error e = checkReplaceable(finalPath, input))
+      return e;
     llvm::SmallString<256> model(finalPath);
     llvm::SmallString<64> name(".");
     name += path::filename(finalPath);
@@ -143,17 +167,19 @@ public:
   }
 
 private:
+  std::string input;
   std::vector<std::pair<std::string, std::string>> pending;
 };
 
 /// Writes text to stdout ("-") or atomically to a file.
-llvm::Error writeText(llvm::StringRef output, llvm::StringRef text) {
+llvm::Error writeText(llvm::StringRef output, llvm::StringRef text,
+                      llvm::StringRef input) {
   if (output == "-") {
     llvm::outs() << text;
     llvm::outs().flush();
     return llvm::Error::success();
   }
-  AtomicOutputs outs;
+  AtomicOutputs outs(input);
   if (auto err = outs.write(output, text))
     return err;
   return outs.commit();
@@ -214,6 +240,9 @@ llvm::Error decideOutput(const CompileOptions &o, Phase &last,
                        "--emit=cpp / --emit=mlir");
     break;
   }
+  if (o.output != "-")
+    if (llvm::Error e = checkReplaceable(o.output, o.input))
+      return e;
   if ((kind == OutputKind::Mlir || kind == OutputKind::Cpp) && binaryExt)
     return makeError("the output '" + o.output + "' names a binary, but " +
                      kindName(kind) +
@@ -307,9 +336,10 @@ llvm::Error anvil::compile(const CompileOptions &o) {
   OutputKind kind;
   if (auto err = decideOutput(o, last, kind))
     return err;
-  if (!o.name.empty() && !codegen::isValidModelName(o.name))
-    return makeError("invalid --name '" + o.name +
-                     "': the model name must be a C identifier");
+  if (!o.name.empty())
+    if (std::string problem = codegen::modelNameProblem(o.name);
+        !problem.empty())
+      return makeError("invalid --name '" + o.name + "': " + problem);
 
   mlir::DialectRegistry registry;
   registerDialects(registry);
@@ -421,6 +451,11 @@ llvm::Error anvil::compile(const CompileOptions &o) {
       name = sanitizeName(attr.getValue());
     else
       name = "model";
+    if (std::string problem = codegen::modelNameProblem(name);
+        !problem.empty() && kind != OutputKind::Mlir)
+      return makeError("the model name '" + name +
+                       "' (from the output file name or the graph) cannot "
+                       "be used: " + problem + "; choose one with --name");
   }
 
   if (kind == OutputKind::Mlir) {
@@ -433,7 +468,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     std::string text;
     llvm::raw_string_ostream os(text);
     first->print(os);
-    if (auto err = writeText(o.output, text))
+    if (auto err = writeText(o.output, text, o.input))
       return err;
     summary(name);
     return llvm::Error::success();
@@ -520,7 +555,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
         llvm::outs() << "\n" << v.source;
       llvm::outs().flush();
     } else {
-      AtomicOutputs outs;
+      AtomicOutputs outs(o.input);
       if (auto err = outs.write(cppPath, emitted->source))
         return err;
       for (const codegen::EmittedVariant &v : emitted->variants)
@@ -561,7 +596,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     os << *text;
   }
   t = Clock::now();
-  AtomicOutputs outs;
+  AtomicOutputs outs(o.input);
   auto tmpOut = outs.reserve(o.output);
   if (!tmpOut)
     return tmpOut.takeError();
