@@ -6,6 +6,7 @@
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "compiler/Pipeline.h"
+#include "compiler/ScratchDirectory.h"
 
 #ifdef ANVIL_HAVE_ONNX_IMPORTER
 #include "compiler/onnx/Importer.h"
@@ -18,7 +19,6 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -476,14 +476,13 @@ llvm::Error anvil::compile(const CompileOptions &o) {
 
   // emit
   t = Clock::now();
-  llvm::SmallString<256> tempDir;
-  if (kind != OutputKind::Cpp)
-    if (std::error_code ec = fs::createUniqueDirectory("anvilc", tempDir))
-      return makeError("cannot create a temporary directory: " + ec.message());
-  llvm::scope_exit removeTemps([&] {
-    if (!tempDir.empty())
-      fs::remove_directories(tempDir);
-  });
+  std::unique_ptr<ScratchDirectory> scratch;
+  if (kind != OutputKind::Cpp) {
+    auto s = ScratchDirectory::create();
+    if (!s)
+      return s.takeError();
+    scratch = std::move(*s);
+  }
 
   // Where the source, header and blob go.
   std::string cppPath, headerPath, weightsPath;
@@ -500,14 +499,9 @@ llvm::Error anvil::compile(const CompileOptions &o) {
       weightsPath = name + ".weights.bin";
     }
   } else {
-    auto inTemp = [&](llvm::StringRef file) {
-      llvm::SmallString<256> p(tempDir);
-      path::append(p, file);
-      return p.str().str();
-    };
-    cppPath = inTemp(name + ".cpp");
-    headerPath = inTemp(name + ".h");
-    weightsPath = inTemp(name + ".weights.bin");
+    cppPath = scratch->file(name + ".cpp");
+    headerPath = scratch->file(name + ".h");
+    weightsPath = scratch->file(name + ".weights.bin");
   }
   llvm::SmallString<256> absWeights(weightsPath);
   if (o.output != "-" || kind != OutputKind::Cpp)
@@ -605,7 +599,7 @@ llvm::Error anvil::compile(const CompileOptions &o) {
           tc, units, *tmpOut,
           kind == OutputKind::SharedLibrary ? codegen::OutputKind::SharedLibrary
                                             : codegen::OutputKind::Object,
-          tempDir, o.verbose))
+          scratch->path(), o.verbose))
     return err;
   phaseDone("object", t, llvm::sys::path::filename(tc.clangxx).str());
   {

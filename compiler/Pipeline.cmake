@@ -5,6 +5,7 @@
 add_library(AnvilCompiler
   ${CMAKE_CURRENT_LIST_DIR}/Pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Driver.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ScratchDirectory.cpp
 )
 add_dependencies(AnvilCompiler AnvilOpsIncGen AnvilPassesIncGen)
 target_link_libraries(AnvilCompiler PUBLIC
