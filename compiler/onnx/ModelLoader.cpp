@@ -22,6 +22,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -237,6 +238,142 @@ llvm::Error checkNames(llvm::StringRef path, const onnx::GraphProto &graph) {
   return llvm::Error::success();
 }
 
+std::string dimsToString(llvm::ArrayRef<int64_t> dims);
+
+/// The elements of a typed data field a tensor of `dtype` stores per
+/// element, with the field's count; {0, -1} for types without one.
+std::pair<int64_t, int64_t> typedDataCount(const onnx::TensorProto &t) {
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return {1, t.float_data_size()};
+  case onnx::TensorProto::COMPLEX64:
+    return {2, t.float_data_size()};
+  case onnx::TensorProto::DOUBLE:
+    return {1, t.double_data_size()};
+  case onnx::TensorProto::COMPLEX128:
+    return {2, t.double_data_size()};
+  case onnx::TensorProto::INT64:
+    return {1, t.int64_data_size()};
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return {1, t.uint64_data_size()};
+  case onnx::TensorProto::STRING:
+    return {1, t.string_data_size()};
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    return {1, t.int32_data_size()};
+  default:
+    return {0, -1};
+  }
+}
+
+/// A tensor's data must hold exactly its shape's elements: libonnx's own
+/// readers (shape inference's ParseData) write past their buffer otherwise,
+/// and the importer would read past the data. Dims are non-negative and
+/// their product fits in int64 bytes.
+llvm::Error checkTensorData(llvm::StringRef path, const onnx::TensorProto &t,
+                            const llvm::Twine &where) {
+  auto refuse = [&](const llvm::Twine &msg) {
+    return fileError(path, where + " '" + printableName(t.name()) + "' " + msg);
+  };
+  int64_t count = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0)
+      return refuse("has a negative dim (" + llvm::Twine(d) + ")");
+    if (d != 0 && count > INT64_MAX / 16 / d)
+      return refuse("has more elements than fit in memory (dims " +
+                    dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
+                                                         t.dims_size())) +
+                    ")");
+    count *= d;
+  }
+  if (t.has_raw_data()) {
+    int64_t bytes = elementBytes(t.data_type());
+    if (bytes == 0)
+      return llvm::Error::success(); // strings have no raw form; libonnx says
+    int64_t want = count * bytes;
+    if (int64_t(t.raw_data().size()) != want)
+      return refuse("holds " + llvm::Twine(t.raw_data().size()) +
+                    " bytes of raw data, but its shape [" +
+                    dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
+                                                         t.dims_size())) +
+                    "] of " + dataTypeName(t.data_type()) + " needs " +
+                    llvm::Twine(want));
+    return llvm::Error::success();
+  }
+  auto [perElement, have] = typedDataCount(t);
+  if (have > 0 && have != count * perElement)
+    return refuse("holds " + llvm::Twine(have) + " values, but its shape [" +
+                  dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
+                                                       t.dims_size())) +
+                  "] needs " + llvm::Twine(count * perElement));
+  return llvm::Error::success();
+}
+
+/// The ops whose window attributes libonnx's shape inference divides by.
+bool hasSlidingWindow(llvm::StringRef op) {
+  return op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" ||
+         op == "QLinearConv" || op == "MaxPool" || op == "AveragePool" ||
+         op == "LpPool" || op == "MaxUnpool" || op == "MaxRoiPool" ||
+         op == "DeformConv" || op == "Col2Im";
+}
+
+/// What libonnx's checker and shape inference do not protect themselves
+/// against, refused before they see it: window attributes out of range (a
+/// zero stride is a division by zero in shape inference) and tensor data
+/// that disagrees with its shape. Walks subgraphs too.
+llvm::Error checkForLibonnx(llvm::StringRef path,
+                            const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &t : graph.initializer())
+    if (llvm::Error e = checkTensorData(path, t, "initializer"))
+      return e;
+  for (const onnx::NodeProto &node : graph.node()) {
+    std::string where = "node '" + printableName(node.name()) + "' (" +
+                        printableName(node.op_type()) + ")";
+    bool window = node.domain().empty() || node.domain() == "ai.onnx";
+    window = window && hasSlidingWindow(node.op_type());
+    for (const onnx::AttributeProto &a : node.attribute()) {
+      if (a.has_t())
+        if (llvm::Error e =
+                checkTensorData(path, a.t(), where + ": attribute tensor"))
+          return e;
+      for (const onnx::TensorProto &t : a.tensors())
+        if (llvm::Error e =
+                checkTensorData(path, t, where + ": attribute tensor"))
+          return e;
+      if (a.has_g())
+        if (llvm::Error e = checkForLibonnx(path, a.g()))
+          return e;
+      for (const onnx::GraphProto &g : a.graphs())
+        if (llvm::Error e = checkForLibonnx(path, g))
+          return e;
+      if (!window)
+        continue;
+      // Bounds that keep every window size computation far from overflow.
+      constexpr int64_t kMaxWindow = int64_t(1) << 31;
+      int64_t lo = 1;
+      if (a.name() == "pads")
+        lo = 0;
+      else if (a.name() != "strides" && a.name() != "dilations" &&
+               a.name() != "kernel_shape")
+        continue;
+      for (int64_t v : a.ints())
+        if (v < lo || v > kMaxWindow)
+          return fileError(path, where + ": attribute " + a.name() +
+                                     " holds " + llvm::Twine(v) +
+                                     "; it must lie in [" + llvm::Twine(lo) +
+                                     ", 2^31]");
+    }
+  }
+  return llvm::Error::success();
+}
+
 std::string dimsToString(llvm::ArrayRef<int64_t> dims) {
   std::string s;
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -442,6 +579,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   if (llvm::Error e = checkNames(path, model.graph()))
     return e;
   if (llvm::Error e = inlineAllExternalData(path, *model.mutable_graph()))
+    return e;
+  if (llvm::Error e = checkForLibonnx(path, model.graph()))
     return e;
   if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
     return e;
