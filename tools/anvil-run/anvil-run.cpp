@@ -294,7 +294,11 @@ LoadedModel loadModel(const std::string &path) {
 }
 
 std::string descName(const anvil_tensor_desc_t &d, int index) {
-  return d.name && *d.name ? std::string(d.name) : "#" + std::to_string(index);
+  if (d.name && *d.name)
+    return d.name;
+  std::string s = "#";
+  s += std::to_string(index);
+  return s;
 }
 
 void printInfo(const anvil_model_t &m) {
