@@ -71,11 +71,7 @@ std::string sanitize(StringRef name, StringRef fallback) {
 
 std::string shapeStr(ArrayRef<int64_t> s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i)
-      r += 'x';
-    r += std::to_string(s[i]);
-  }
+  r += dimsText(s);
   return r + "]";
 }
 

@@ -238,8 +238,6 @@ llvm::Error checkNames(llvm::StringRef path, const onnx::GraphProto &graph) {
   return llvm::Error::success();
 }
 
-std::string dimsToString(llvm::ArrayRef<int64_t> dims);
-
 /// The elements of a typed data field a tensor of `dtype` stores per
 /// element, with the field's count; {0, -1} for types without one.
 std::pair<int64_t, int64_t> typedDataCount(const onnx::TensorProto &t) {
@@ -282,14 +280,14 @@ llvm::Error checkTensorData(llvm::StringRef path, const onnx::TensorProto &t,
   auto refuse = [&](const llvm::Twine &msg) {
     return fileError(path, where + " '" + printableName(t.name()) + "' " + msg);
   };
+  const std::string dims =
+      dimsText(llvm::ArrayRef<int64_t>(t.dims().data(), t.dims_size()));
   int64_t count = 1;
   for (int64_t d : t.dims()) {
     if (d < 0)
       return refuse("has a negative dim (" + llvm::Twine(d) + ")");
     if (d != 0 && count > INT64_MAX / 16 / d)
-      return refuse("has more elements than fit in memory (dims " +
-                    dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
-                                                         t.dims_size())) +
+      return refuse("has more elements than fit in memory (dims " + dims +
                     ")");
     count *= d;
   }
@@ -300,19 +298,14 @@ llvm::Error checkTensorData(llvm::StringRef path, const onnx::TensorProto &t,
     int64_t want = count * bytes;
     if (int64_t(t.raw_data().size()) != want)
       return refuse("holds " + llvm::Twine(t.raw_data().size()) +
-                    " bytes of raw data, but its shape [" +
-                    dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
-                                                         t.dims_size())) +
-                    "] of " + dataTypeName(t.data_type()) + " needs " +
+                    " bytes of raw data, but its shape [" + dims + "] of " + dataTypeName(t.data_type()) + " needs " +
                     llvm::Twine(want));
     return llvm::Error::success();
   }
   auto [perElement, have] = typedDataCount(t);
   if (have > 0 && have != count * perElement)
     return refuse("holds " + llvm::Twine(have) + " values, but its shape [" +
-                  dimsToString(llvm::ArrayRef<int64_t>(t.dims().data(),
-                                                       t.dims_size())) +
-                  "] needs " + llvm::Twine(count * perElement));
+                  dims + "] needs " + llvm::Twine(count * perElement));
   return llvm::Error::success();
 }
 
@@ -374,16 +367,6 @@ llvm::Error checkForLibonnx(llvm::StringRef path,
   return llvm::Error::success();
 }
 
-std::string dimsToString(llvm::ArrayRef<int64_t> dims) {
-  std::string s;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (i)
-      s += 'x';
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 llvm::Error applyPins(llvm::StringRef path, const ImportOptions &opts,
                       onnx::GraphProto &graph) {
   llvm::StringSet<> initializers;
@@ -399,7 +382,7 @@ llvm::Error applyPins(llvm::StringRef path, const ImportOptions &opts,
       for (const auto &in : graph.input())
         if (!initializers.contains(in.name()))
           names += (names.empty() ? "'" : ", '") + in.name() + "'";
-      return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+      return fileError(path, "--shape " + name + "=" + dimsText(dims) +
                                  " names no graph input (inputs: " + names +
                                  ")");
     }
@@ -407,16 +390,16 @@ llvm::Error applyPins(llvm::StringRef path, const ImportOptions &opts,
     auto *shape = tensorType->mutable_shape();
     if (shape->dim_size() != 0 &&
         shape->dim_size() != static_cast<int>(dims.size()))
-      return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+      return fileError(path, "--shape " + name + "=" + dimsText(dims) +
                                  ": input '" + name + "' has rank " +
                                  llvm::Twine(shape->dim_size()));
     for (size_t i = 0; i < dims.size(); ++i) {
       if (dims[i] <= 0)
-        return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+        return fileError(path, "--shape " + name + "=" + dimsText(dims) +
                                    ": dims must be positive");
       if (static_cast<int>(i) < shape->dim_size() &&
           shape->dim(i).has_dim_value() && shape->dim(i).dim_value() != dims[i])
-        return fileError(path, "--shape " + name + "=" + dimsToString(dims) +
+        return fileError(path, "--shape " + name + "=" + dimsText(dims) +
                                    ": input '" + name + "' has static dim " +
                                    llvm::Twine(i) + " = " +
                                    llvm::Twine(shape->dim(i).dim_value()));
@@ -483,6 +466,16 @@ llvm::Error checkRuntimeInputs(llvm::StringRef path,
 }
 
 } // namespace
+
+std::string anvil::onnx_import::dimsText(llvm::ArrayRef<int64_t> dims) {
+  std::string s;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i)
+      s += 'x';
+    s += std::to_string(dims[i]);
+  }
+  return s;
+}
 
 std::string anvil::onnx_import::dataTypeName(int32_t dtype) {
   switch (dtype) {

@@ -14,6 +14,7 @@
 
 #include "onnx/onnx_pb.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
 namespace anvil::onnx_import {
@@ -23,6 +24,9 @@ namespace anvil::onnx_import {
 /// every runtime input has a fully static f32 shape.
 llvm::Error loadModel(llvm::StringRef path, const ImportOptions &opts,
                       onnx::ModelProto &model);
+
+/// Dims as `1x3x224x224` (the --shape spelling; empty for a scalar).
+std::string dimsText(llvm::ArrayRef<int64_t> dims);
 
 /// The ONNX name of a TensorProto data type ("float", "int64", ...).
 std::string dataTypeName(int32_t dtype);
