@@ -270,6 +270,9 @@ loadInput(mlir::MLIRContext &ctx, const CompileOptions &o,
     if (!o.shapePins.empty())
       return makeError("--shape applies to ONNX inputs, not to '" + o.input +
                        "'");
+    bool regular = false;
+    if (!llvm::sys::fs::is_regular_file(o.input, regular) && !regular)
+      return makeError("cannot open '" + o.input + "': not a regular file");
     auto buffer = llvm::MemoryBuffer::getFile(o.input);
     if (!buffer)
       return makeError("cannot open '" + o.input +

@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <algorithm>
 #include <functional>
@@ -34,6 +35,9 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 constexpr StringLiteral kOffsetAttr = "anvil.arena_offset";
+/// The largest arena planned (256 TiB): far past any machine, far from
+/// int64's limit.
+constexpr int64_t kMaxArenaBytes = int64_t(1) << 48;
 constexpr StringLiteral kArenaBytesAttr = "anvil.arena_bytes";
 constexpr StringLiteral kNaiveBytesAttr = "anvil.naive_bytes";
 
@@ -226,6 +230,19 @@ void PlanMemoryPass::runOnOperation() {
     buf.end = end;
     bufferOf[result] = buffers.size();
     buffers.push_back(std::move(buf));
+  }
+
+  // Every placement stays below the sum of the aligned buffer sizes; with
+  // each tensor within AnvilLimits.h's limit the sum is checked once here,
+  // so the offsets and ends below cannot overflow.
+  int64_t totalBytes = 0;
+  for (const Buffer &buf : buffers) {
+    std::optional<int64_t> sum = llvm::checkedAdd(totalBytes, alignUp(buf.size));
+    if (!sum || *sum > kMaxArenaBytes) {
+      func.emitOpError("the activations need more than 2^48 bytes of arena");
+      return signalPassFailure();
+    }
+    totalBytes = *sum;
   }
 
   // Try a few placement orders; keep the smallest arena.

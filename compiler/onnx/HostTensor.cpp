@@ -1,17 +1,19 @@
 //===- HostTensor.cpp - constants evaluated by the importer -----*- C++ -*-===//
 
 #include "compiler/onnx/HostTensor.h"
+#include "dialects/anvil/IR/AnvilLimits.h"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace anvil::onnx_import;
 
 int64_t anvil::onnx_import::numElements(llvm::ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+  // Shapes in the importer are representable (the loader and the importer
+  // check every one they create); saturate rather than overflow regardless.
+  std::optional<int64_t> n = mlir::anvil::checkedElementCount(shape);
+  return n ? *n : std::numeric_limits<int64_t>::max();
 }
 
 bool anvil::onnx_import::isFloatType(int32_t dtype) {
@@ -212,10 +214,14 @@ HostTensor anvil::onnx_import::castTensor(const HostTensor &in, int32_t dtype) {
     for (int64_t k = 0; k < n; ++k) {
       int64_t v;
       if (in.isFloat()) {
+        // Out-of-range values (undefined in ONNX) saturate, NaN becomes 0.
         float x = in.f[k];
+        constexpr float kLimit = 9.2233720368547758e18f; // 2^63
         v = dtype == onnx::TensorProto::BOOL ? (x != 0.0f)
-            : std::isfinite(x)               ? static_cast<int64_t>(x)
-                                             : 0;
+            : std::isnan(x)                  ? 0
+            : x >= kLimit                    ? std::numeric_limits<int64_t>::max()
+            : x < -kLimit                    ? std::numeric_limits<int64_t>::min()
+                                             : static_cast<int64_t>(x);
       } else {
         v = in.i[k];
       }

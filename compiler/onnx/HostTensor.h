@@ -25,7 +25,8 @@ namespace anvil::onnx_import {
 
 using Shape = llvm::SmallVector<int64_t, 4>;
 
-/// The number of elements of `shape` (1 for a scalar).
+/// The number of elements of `shape` (1 for a scalar); INT64_MAX for a shape
+/// beyond AnvilLimits.h's limit, which no shape the importer keeps has.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 
 /// True for float16, bfloat16, float and double.

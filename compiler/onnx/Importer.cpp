@@ -18,6 +18,8 @@
 #include "compiler/onnx/ModelLoader.h"
 
 #include "dialects/anvil/IR/AnvilDialect.h"
+#include "dialects/anvil/IR/AnvilFolds.h"
+#include "dialects/anvil/IR/AnvilLimits.h"
 #include "dialects/anvil/IR/AnvilOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,6 +35,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <cmath>
@@ -53,9 +56,10 @@ namespace {
 
 using TP = onnx::TensorProto;
 
-/// Initializers and folded constants with more elements than this become
-/// resource blobs (docs/INTERFACES.md §1).
-constexpr int64_t kMaxInlineElements = 16;
+using av::kMaxInlineElements; // larger constants become resource blobs
+/// The most copies Tile and Resize concatenate of a runtime tensor along one
+/// dim (each copy is an operand of one anvil.concat).
+constexpr int64_t kMaxCopies = 65536;
 
 /// Replaces every character that is not [A-Za-z0-9_] by '_'.
 std::string sanitize(StringRef name, StringRef fallback) {
@@ -137,6 +141,23 @@ private:
   Value rtReshaped(int i, ArrayRef<int64_t> s);
   bool hostInts(int i, Shape &out, StringRef what);
   bool hostFloat(int i, float &out, StringRef what);
+
+  //===--- sizes (AnvilLimits.h) -------------------------------------------===//
+  /// `r` (a checked sum or product of sizes) into `out`, or a failure when it
+  /// overflowed or lies outside [-2^36, 2^36] (kMaxTensorElements).
+  bool sizeResult(std::optional<int64_t> r, int64_t &out, const llvm::Twine &what);
+  bool mulSizes(int64_t a, int64_t b, int64_t &out, const llvm::Twine &what) {
+    return sizeResult(llvm::checkedMul(a, b), out, what);
+  }
+  bool addSizes(int64_t a, int64_t b, int64_t &out, const llvm::Twine &what) {
+    return sizeResult(llvm::checkedAdd(a, b), out, what);
+  }
+  /// A shape this node computed must be representable (no negative dim, at
+  /// most kMaxTensorElements elements).
+  bool checkShape(ArrayRef<int64_t> s, const llvm::Twine &what);
+  /// A constant this node folds to shape `s` must stay within the fold
+  /// budget (foldFitsBudget): checked before any element is materialized.
+  bool checkFold(ArrayRef<int64_t> s);
 
   void setOut(int i, Value v);
   void setHost(int i, HostTensor h);
@@ -361,6 +382,40 @@ bool GraphImporter::hostInts(int i, Shape &out, StringRef what) {
   return true;
 }
 
+bool GraphImporter::sizeResult(std::optional<int64_t> r, int64_t &out,
+                               const llvm::Twine &what) {
+  if (!r || *r > av::kMaxTensorElements || *r < -av::kMaxTensorElements)
+    return fail(what + " overflows Anvil's size limit (2^36 elements per "
+                       "tensor)");
+  out = *r;
+  return true;
+}
+
+bool GraphImporter::checkShape(ArrayRef<int64_t> s, const llvm::Twine &what) {
+  if (llvm::any_of(s, [](int64_t d) { return d < 0; }))
+    return fail(what + " " + shapeStr(s) + " has a negative dim");
+  if (!av::isRepresentableShape(s))
+    return fail(what + " " + shapeStr(s) +
+                " has more than 2^36 elements, Anvil's limit per tensor");
+  return true;
+}
+
+bool GraphImporter::checkFold(ArrayRef<int64_t> s) {
+  if (!checkShape(s, "the result"))
+    return false;
+  int64_t largest = 0;
+  for (int i = 0; i < node->input_size(); ++i)
+    if (const HostTensor *h = host(i))
+      largest = std::max(largest, h->size());
+  int64_t n = *av::checkedElementCount(s);
+  if (!av::foldFitsBudget(n, largest))
+    return fail("folding it at import would materialize " + shapeStr(s) +
+                " = " + llvm::Twine(n) +
+                " elements, more than the fold budget of 2^24 elements (or "
+                "its largest constant input)");
+  return true;
+}
+
 bool GraphImporter::hostFloat(int i, float &out, StringRef what) {
   const HostTensor *h = host(i);
   if (!h)
@@ -442,8 +497,14 @@ bool GraphImporter::resolveAutoPad(ArrayRef<int64_t> in,
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return fail("unknown auto_pad '" + autoPad + "'");
   for (size_t d = 0; d < n; ++d) {
+    if (strides[d] < 1 || kernel[d] < 1)
+      return fail("strides and kernel sizes must be positive");
     int64_t out = (in[d] + strides[d] - 1) / strides[d];
-    int64_t effective = dilations[d] * (kernel[d] - 1) + 1;
+    int64_t effective = 0;
+    if (!mulSizes(dilations[d], kernel[d] - 1, effective,
+                  "the dilated kernel of dim " + llvm::Twine(d)))
+      return false;
+    effective += 1;
     int64_t total =
         std::max<int64_t>(0, (out - 1) * strides[d] + effective - in[d]);
     int64_t small = total / 2, big = total - small;
@@ -568,7 +629,11 @@ bool GraphImporter::convertGather() {
   outShape.append(ind->shape.begin(), ind->shape.end());
   outShape.append(data.begin() + axis + 1, data.end());
 
+  if (!checkShape(outShape, "the result"))
+    return false;
   if (const HostTensor *h = host(0)) {
+    if (!checkFold(outShape))
+      return false;
     int64_t outer = numElements(ArrayRef<int64_t>(data).take_front(axis));
     int64_t inner = numElements(ArrayRef<int64_t>(data).drop_front(axis + 1));
     std::vector<int64_t> index;
@@ -674,9 +739,19 @@ bool GraphImporter::convertConcat() {
     const Shape &s = shapeOf(i);
     if (static_cast<int64_t>(s.size()) != rank)
       return fail("inputs have different ranks");
-    out[axis] += s[axis];
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && s[d] != out[d])
+        return fail("input " + llvm::Twine(i) + " of shape " + shapeStr(s) +
+                    " differs from input 0 " + shapeStr(shapeOf(0)) +
+                    " outside axis " + llvm::Twine(axis));
+    if (!addSizes(out[axis], s[axis], out[axis], "the concatenated dim"))
+      return false;
   }
+  if (!checkShape(out, "the result"))
+    return false;
   if (allHost()) {
+    if (!checkFold(out))
+      return false;
     int64_t outer = numElements(ArrayRef<int64_t>(out).take_front(axis));
     int64_t inner = numElements(ArrayRef<int64_t>(out).drop_front(axis + 1));
     HostTensor r = HostTensor::zeros(host(0)->dtype, out);
@@ -749,6 +824,8 @@ bool GraphImporter::convertSlice() {
     int64_t dim = in[a], s = starts[k], e = ends[k], st = steps[k];
     if (st == 0)
       return fail("step 0");
+    // A step past the dim takes at most one element, as any such step does.
+    st = std::clamp<int64_t>(st, -(dim + 1), dim + 1);
     if (s < 0)
       s += dim;
     if (e < 0)
@@ -811,8 +888,17 @@ bool GraphImporter::convertSplit() {
                   " does not split evenly into " + llvm::Twine(n));
     sizes.assign(n, in[axis] / n);
   }
-  if (static_cast<int>(sizes.size()) != n ||
-      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != in[axis])
+  if (static_cast<int>(sizes.size()) != n)
+    return fail("split has " + llvm::Twine(sizes.size()) + " sizes for " +
+                llvm::Twine(n) + " outputs");
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 0)
+      return fail("split sizes must not be negative");
+    if (!addSizes(total, size, total, "the sum of the split sizes"))
+      return false;
+  }
+  if (total != in[axis])
     return fail("split sizes do not add up to the dim");
   int64_t offset = 0;
   for (int k = 0; k < n; ++k) {
@@ -861,7 +947,8 @@ bool GraphImporter::convertReshape() {
     }
     if (target[d] < 0)
       return fail("negative dim in the shape");
-    known *= target[d];
+    if (!mulSizes(known, target[d], known, "the shape " + shapeStr(target)))
+      return false;
   }
   int64_t total = numElements(in);
   if (inferAt >= 0) {
@@ -939,6 +1026,8 @@ bool GraphImporter::convertConstantOfShape() {
       return fail(*err);
   if (value.size() != 1)
     return fail("value must have one element");
+  if (!checkFold(s))
+    return false;
   HostTensor r = HostTensor::zeros(value.dtype, s);
   if (r.isFloat())
     std::fill(r.f.begin(), r.f.end(), value.f[0]);
@@ -952,17 +1041,29 @@ bool GraphImporter::convertRange() {
   if (!allHost())
     return fail("start, limit and delta must be constants");
   const HostTensor &start = *host(0);
+  for (int i = 0; i < 3; ++i)
+    if (host(i)->size() != 1 || host(i)->isFloat() != start.isFloat())
+      return fail("start, limit and delta must be scalars of one type");
   double s = start.get(0), l = host(1)->get(0), d = host(2)->get(0);
   if (d == 0)
     return fail("delta is 0");
-  int64_t n =
-      std::max<int64_t>(0, static_cast<int64_t>(std::ceil((l - s) / d)));
+  // The count in double first: it is checked before it becomes an int.
+  double count = std::ceil((l - s) / d);
+  if (std::isnan(count))
+    return fail("start, limit and delta give no element count");
+  if (count > double(av::kMaxFoldElements))
+    return fail("folding it at import would materialize " +
+                llvm::formatv("{0:E2}", count).str() +
+                " elements, more than the fold budget of 2^24 elements");
+  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   HostTensor r = HostTensor::zeros(start.dtype, {n});
   for (int64_t k = 0; k < n; ++k) {
     if (r.isFloat())
       r.f[k] = static_cast<float>(s + k * d);
-    else
-      r.i[k] = static_cast<int64_t>(s) + k * static_cast<int64_t>(d);
+    else // wraps like the integer arithmetic it stands for
+      r.i[k] = static_cast<int64_t>(
+          static_cast<uint64_t>(start.i[0]) +
+          static_cast<uint64_t>(k) * static_cast<uint64_t>(host(2)->i[0]));
   }
   setHost(0, std::move(r));
   return true;
@@ -976,7 +1077,11 @@ bool GraphImporter::convertExpand() {
   auto out = broadcastAll({in, target});
   if (!out)
     return fail("cannot expand " + shapeStr(in) + " to " + shapeStr(target));
+  if (!checkShape(*out, "the result"))
+    return false;
   if (const HostTensor *h = host(0)) {
+    if (!checkFold(*out))
+      return false;
     setHost(0, gatherElements(*h, *out, broadcastOffsets(in, *out)));
     return true;
   }
@@ -993,6 +1098,8 @@ bool GraphImporter::convertExpand() {
   for (size_t d = 0; d < in.size(); ++d)
     if (in[d] == (*out)[off + d])
       zerosShape[off + d] = 1;
+  if (!checkFold(zerosShape))
+    return false;
   std::vector<float> zeros(numElements(zerosShape), 0.0f);
   Value z = constant(zerosShape, zeros, node->output(0) + "_zeros");
   Value r = binary(av::BinaryKind::add, v, z);
@@ -1026,19 +1133,22 @@ std::optional<HostTensor> foldElementwise(ArrayRef<const HostTensor *> ins,
   for (int64_t k = 0, n = r.size(); k < n; ++k) {
     for (size_t j = 0; j < ins.size(); ++j)
       args[j] = ins[j]->get(offsets[j][k]);
-    double v;
     if (floatIn) {
-      v = ff(args);
-    } else {
-      llvm::SmallVector<int64_t> iargs;
-      for (size_t j = 0; j < ins.size(); ++j)
-        iargs.push_back(ins[j]->i[offsets[j][k]]);
-      v = static_cast<double>(fi(iargs));
+      double v = ff(args);
+      if (r.isFloat())
+        r.f[k] = static_cast<float>(v);
+      else
+        r.i[k] = v != 0; // comparisons: bool results
+      continue;
     }
+    llvm::SmallVector<int64_t> iargs;
+    for (size_t j = 0; j < ins.size(); ++j)
+      iargs.push_back(ins[j]->i[offsets[j][k]]);
+    int64_t v = fi(iargs);
     if (r.isFloat())
       r.f[k] = static_cast<float>(v);
     else
-      r.i[k] = static_cast<int64_t>(v);
+      r.i[k] = v;
   }
   return r;
 }
@@ -1088,38 +1198,59 @@ bool GraphImporter::convertBinary() {
         }
         return 0;
       };
-      bool divByZero = false;
+      // Integer arithmetic wraps around in two's complement (as numpy and
+      // ONNX Runtime do) and divides toward zero; the results are wrapped to
+      // the element type below.
+      bool divByZero = false, negativeExponent = false;
       auto fi = [&](ArrayRef<int64_t> a) -> int64_t {
+        uint64_t ua = static_cast<uint64_t>(a[0]),
+                 ub = static_cast<uint64_t>(a[1]);
         switch (kind) {
         case av::BinaryKind::add:
-          return a[0] + a[1];
+          return static_cast<int64_t>(ua + ub);
         case av::BinaryKind::sub:
-          return a[0] - a[1];
+          return static_cast<int64_t>(ua - ub);
         case av::BinaryKind::mul:
-          return a[0] * a[1];
+          return static_cast<int64_t>(ua * ub);
         case av::BinaryKind::div:
           if (a[1] == 0) {
             divByZero = true;
             return 0;
           }
+          if (a[1] == -1) // INT64_MIN / -1 wraps to INT64_MIN
+            return static_cast<int64_t>(0 - ua);
           return a[0] / a[1];
         case av::BinaryKind::max:
           return std::max(a[0], a[1]);
         case av::BinaryKind::min:
           return std::min(a[0], a[1]);
-        case av::BinaryKind::pow:
-          return static_cast<int64_t>(std::pow(double(a[0]), double(a[1])));
+        case av::BinaryKind::pow: {
+          if (a[1] < 0) {
+            negativeExponent = true;
+            return 0;
+          }
+          uint64_t base = ua, r = 1;
+          for (uint64_t e = ub; e; e >>= 1, base *= base)
+            if (e & 1)
+              r *= base;
+          return static_cast<int64_t>(r);
+        }
         }
         return 0;
       };
-      const HostTensor *args[] = {&acc, rhs};
-      auto r = foldElementwise(args, acc.dtype, ff, fi);
-      if (!r)
+      auto shape = broadcastAll({acc.shape, rhs->shape});
+      if (!shape)
         return fail("shapes " + shapeStr(acc.shape) + " and " +
                     shapeStr(rhs->shape) + " do not broadcast");
+      if (!checkFold(*shape))
+        return false;
+      const HostTensor *args[] = {&acc, rhs};
+      auto r = foldElementwise(args, acc.dtype, ff, fi);
       if (divByZero)
         return fail("integer division by zero");
-      acc = std::move(*r);
+      if (negativeExponent)
+        return fail("integer Pow with a negative exponent");
+      acc = castTensor(*r, acc.dtype); // wraps integers to the type
     }
     if (op == "Mean") {
       if (!acc.isFloat())
@@ -1183,13 +1314,24 @@ bool GraphImporter::convertCompare() {
     return x >= y;
   };
   auto ff = [&](ArrayRef<double> v) { return cmp(v[0], v[1]); };
-  auto fi = [&](ArrayRef<int64_t> v) {
-    return static_cast<int64_t>(cmp(double(v[0]), double(v[1])));
+  auto fi = [&](ArrayRef<int64_t> v) -> int64_t {
+    if (op == "Equal")
+      return v[0] == v[1];
+    if (op == "Less")
+      return v[0] < v[1];
+    if (op == "Greater")
+      return v[0] > v[1];
+    if (op == "LessOrEqual")
+      return v[0] <= v[1];
+    return v[0] >= v[1];
   };
+  auto shape = broadcastAll({a->shape, c->shape});
+  if (!shape)
+    return fail("shapes do not broadcast");
+  if (!checkFold(*shape))
+    return false;
   const HostTensor *args[] = {a, c};
   auto r = foldElementwise(args, TP::BOOL, ff, fi);
-  if (!r)
-    return fail("shapes do not broadcast");
   setHost(0, std::move(*r));
   return true;
 }
@@ -1203,6 +1345,8 @@ bool GraphImporter::convertWhere() {
   auto out = broadcastAll({c->shape, x->shape, y->shape});
   if (!out)
     return fail("shapes do not broadcast");
+  if (!checkFold(*out))
+    return false;
   auto oc = broadcastOffsets(c->shape, *out);
   auto ox = broadcastOffsets(x->shape, *out);
   auto oy = broadcastOffsets(y->shape, *out);
@@ -1689,7 +1833,12 @@ bool GraphImporter::convertPad() {
     return fail("pad mode '" + modeStr + "' is not supported");
   Shape out;
   for (int64_t d = 0; d < rank; ++d) {
-    out.push_back(x[d] + pads[d] + pads[d + rank]);
+    int64_t padded = 0;
+    if (!addSizes(x[d], pads[d], padded, "pads of dim " + llvm::Twine(d)) ||
+        !addSizes(padded, pads[d + rank], padded,
+                  "pads of dim " + llvm::Twine(d)))
+      return false;
+    out.push_back(padded);
     if (out.back() <= 0)
       return fail("pads leave dim " + llvm::Twine(d) + " empty");
     if (*mode == av::PadMode::reflect &&
@@ -2026,7 +2175,7 @@ bool GraphImporter::convertDepthSpace() {
     return false;
   Shape split, perm, out;
   if (node->op_type() == "DepthToSpace") {
-    if (c % (bs * bs) != 0)
+    if (bs > c / bs || c % (bs * bs) != 0)
       return fail("channels are not divisible by blocksize^2");
     int64_t cb = c / (bs * bs);
     if (attrStr("mode", "DCR") == "CRD") {
@@ -2038,7 +2187,7 @@ bool GraphImporter::convertDepthSpace() {
     }
     out = {n, cb, h * bs, w * bs};
   } else {
-    if (h % bs != 0 || w % bs != 0)
+    if (bs > h || bs > w || h % bs != 0 || w % bs != 0)
       return fail("spatial dims are not divisible by blocksize");
     split = {n, c, h / bs, bs, w / bs, bs};
     perm = {0, 3, 5, 1, 2, 4};
@@ -2077,10 +2226,20 @@ bool GraphImporter::convertTile() {
   const Shape &x = shapeOf(0);
   if (repeats.size() != x.size())
     return fail("repeats must have one entry per dim");
+  Shape out;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (repeats[d] < 0)
+      return fail("repeats must not be negative");
+    int64_t tiled = 0;
+    if (!mulSizes(x[d], repeats[d], tiled, "tiling dim " + llvm::Twine(d)))
+      return false;
+    out.push_back(tiled);
+  }
+  if (!checkShape(out, "the result"))
+    return false;
   if (const HostTensor *h = host(0)) {
-    Shape out;
-    for (size_t d = 0; d < x.size(); ++d)
-      out.push_back(x[d] * repeats[d]);
+    if (!checkFold(out))
+      return false;
     auto index = offsetsByIndex(out, [&](ArrayRef<int64_t> idx) {
       int64_t off = 0;
       for (size_t d = 0; d < out.size(); ++d)
@@ -2096,6 +2255,10 @@ bool GraphImporter::convertTile() {
   for (size_t d = 0; d < x.size(); ++d) {
     if (repeats[d] < 1)
       return fail("repeats must be positive");
+    if (repeats[d] > kMaxCopies)
+      return fail("repeats " + llvm::Twine(repeats[d]) + " of dim " +
+                  llvm::Twine(d) + ": Anvil tiles runtime tensors at most " +
+                  llvm::Twine(kMaxCopies) + " times per dim");
     if (repeats[d] == 1)
       continue;
     llvm::SmallVector<Value> copies(repeats[d], v);
@@ -2144,23 +2307,36 @@ bool GraphImporter::convertResize() {
     if (static_cast<int64_t>(sizes.size()) != rank)
       return fail("sizes must have one entry per dim");
     for (int64_t d = 0; d < rank; ++d) {
-      if (sizes[d] % x[d] != 0)
-        return fail("only integer scale factors are supported");
+      if (x[d] <= 0 || sizes[d] < x[d] || sizes[d] % x[d] != 0)
+        return fail("only integer upscaling factors are supported");
       scales.push_back(double(sizes[d] / x[d]));
     }
   }
   if (static_cast<int64_t>(scales.size()) != rank)
     return fail("scales must have one entry per dim");
+  Shape out;
+  for (int64_t d = 0; d < rank; ++d) {
+    double s = scales[d];
+    if (!(s >= 1 && s == std::floor(s)))
+      return fail("only integer upscaling factors are supported (scale " +
+                  std::to_string(s) + ")");
+    if (s > double(kMaxCopies))
+      return fail("scale " + std::to_string(s) + " of dim " + llvm::Twine(d) +
+                  ": Anvil repeats elements at most " +
+                  llvm::Twine(kMaxCopies) + " times");
+    int64_t scaled = 0;
+    if (!mulSizes(x[d], static_cast<int64_t>(s), scaled,
+                  "scaling dim " + llvm::Twine(d)))
+      return false;
+    out.push_back(scaled);
+  }
+  if (!checkShape(out, "the result"))
+    return false;
   Value v = rt(0);
   if (!v)
     return false;
-  for (int64_t d = 0; d < rank; ++d) {
-    double s = scales[d];
-    if (s < 1 || s != std::floor(s))
-      return fail("only integer upscaling factors are supported (scale " +
-                  std::to_string(s) + ")");
-    v = repeatElements(v, d, static_cast<int64_t>(s));
-  }
+  for (int64_t d = 0; d < rank; ++d)
+    v = repeatElements(v, d, static_cast<int64_t>(scales[d]));
   setOut(0, v);
   return true;
 }
@@ -2208,6 +2384,24 @@ bool GraphImporter::convertConvTranspose() {
   if (group < 1 || x[1] != w[0] || w[0] % group != 0)
     return fail("weight " + shapeStr(w) + " does not match input " +
                 shapeStr(x) + " with group " + llvm::Twine(group));
+  // Every size below is a sum of these products: bounding them keeps the
+  // frame arithmetic far from overflow.
+  for (int64_t d = 0; d < sp; ++d) {
+    int64_t unused = 0;
+    if (!mulSizes(strides[d], x[2 + d], unused,
+                  "stride x input size of dim " + llvm::Twine(d)) ||
+        !mulSizes(dilations[d], kernel[d], unused,
+                  "dilation x kernel size of dim " + llvm::Twine(d)))
+      return false;
+    if (outPad[d] < 0 || outPad[d] >= std::max(strides[d], dilations[d]))
+      return fail("output_padding " + llvm::Twine(outPad[d]) + " of dim " +
+                  llvm::Twine(d) + " must lie in [0, max(stride, dilation))");
+  }
+  if (auto o = attrInts("output_shape"))
+    for (int64_t v : *o)
+      if (v < 1 || v > av::kMaxTensorElements)
+        return fail("output_shape entry " + llvm::Twine(v) +
+                    " is out of range");
   Shape pads(2 * sp, 0);
   std::string autoPad = attrStr("auto_pad", "NOTSET");
   auto outputShape = attrInts("output_shape");
@@ -2447,12 +2641,30 @@ void GraphImporter::convertNode(int index) {
       onnx::OpSchemaRegistry::Schema(node->op_type(), opset, "");
   sinceVersion = schema ? schema->SinceVersion() : opset;
   failMsg.clear();
-  bool ok = (this->*(h->second))();
+  bool ok;
+  try {
+    ok = (this->*(h->second))();
+  } catch (const std::bad_alloc &) {
+    return record("out of memory while importing this node");
+  } catch (const std::exception &e) {
+    return record(std::string("internal error in the importer (") + e.what() +
+                  ")");
+  }
   if (!ok)
     return record(failMsg.empty() ? "cannot be imported" : failMsg);
-  for (int i = 0; i < node->output_size(); ++i)
+  for (int i = 0; i < node->output_size(); ++i) {
     if (outputUsed(i) && !env.count(node->output(i)))
       return record("output " + std::to_string(i) + " is not supported");
+    auto it = node->output(i).empty() ? env.end() : env.find(node->output(i));
+    if (it == env.end())
+      continue;
+    std::string what = "output '" + node->output(i) + "' of shape";
+    if (!checkShape(it->second.shape, what))
+      return record(failMsg);
+    if (!it->second.host && numElements(it->second.shape) == 0)
+      return record(what + " " + shapeStr(it->second.shape) +
+                    " is empty; Anvil does not compile empty runtime tensors");
+  }
 }
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {

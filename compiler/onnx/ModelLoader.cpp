@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/ModelLoader.h"
+#include "dialects/anvil/IR/AnvilLimits.h"
 
 #include "onnx/checker.h"
 #include "onnx/version_converter/convert.h"
@@ -73,6 +74,41 @@ int64_t elementBytes(int32_t dtype) {
   }
 }
 
+/// The size of `file` when it is a regular file; otherwise an error saying
+/// what it is instead ("is a directory", "is a FIFO", ...).
+llvm::Error regularFileSize(llvm::StringRef file,
+                            std::optional<int64_t> &size) {
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(file, st))
+    return llvm::createStringError(ec, "cannot be read: " + ec.message());
+  using llvm::sys::fs::file_type;
+  const char *kind = nullptr;
+  switch (st.type()) {
+  case file_type::regular_file:
+    size = static_cast<int64_t>(st.getSize());
+    return llvm::Error::success();
+  case file_type::directory_file:
+    kind = "a directory";
+    break;
+  case file_type::fifo_file:
+    kind = "a FIFO";
+    break;
+  case file_type::character_file:
+  case file_type::block_file:
+    kind = "a device";
+    break;
+  case file_type::socket_file:
+    kind = "a socket";
+    break;
+  default:
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "is not a regular file");
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 llvm::Twine("is ") + kind +
+                                     ", not a regular file");
+}
+
 /// Replaces the external data reference of `tensor` by its bytes. The file
 /// must lie inside `modelDir`: absolute paths, `..` escapes and symlinks that
 /// resolve outside are refused.
@@ -126,29 +162,36 @@ llvm::Error inlineExternalData(llvm::StringRef path, llvm::StringRef modelDir,
   if (!llvm::StringRef(realFull).starts_with(dirPrefix))
     return fileError(path, what + " resolves to '" + realFull +
                                "', outside the model's folder");
-  if (llvm::sys::fs::is_directory(realFull))
-    return fileError(path, what + " is a directory");
-
-  auto buffer = llvm::MemoryBuffer::getFile(realFull, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return fileError(path,
-                     what + " cannot be read: " + buffer.getError().message());
-  int64_t size = (*buffer)->getBufferSize();
+  // Only regular files: a FIFO would block the read forever, a device
+  // (/dev/zero) would never end.
+  std::optional<int64_t> fileSize;
+  if (llvm::Error e = regularFileSize(realFull, fileSize))
+    return fileError(path, what + " " + llvm::toString(std::move(e)));
+  int64_t size = *fileSize;
   if (length < 0)
     length = size - std::min(offset, size);
   if (offset > size || length > size - offset)
     return fileError(path, what + ": offset " + llvm::Twine(offset) +
                                " + length " + llvm::Twine(length) +
                                " exceeds the file size " + llvm::Twine(size));
-  int64_t numel = 1;
-  for (int64_t d : tensor.dims())
-    numel *= d;
+  std::optional<int64_t> numel = mlir::anvil::checkedElementCount(
+      llvm::ArrayRef<int64_t>(tensor.dims().data(), tensor.dims_size()));
+  if (!numel)
+    return fileError(path, "tensor '" + tensor.name() + "' has shape [" +
+                               dimsText(llvm::ArrayRef<int64_t>(
+                                   tensor.dims().data(), tensor.dims_size())) +
+                               "], negative or more than Anvil's limit of "
+                               "2^36 elements per tensor");
   int64_t elt = elementBytes(tensor.data_type());
-  if (elt && numel * elt != length)
+  if (elt && *numel * elt != length)
     return fileError(path, what + " holds " + llvm::Twine(length) +
-                               " bytes, expected " + llvm::Twine(numel * elt));
-  tensor.set_raw_data((*buffer)->getBufferStart() + offset, length);
+                               " bytes, expected " + llvm::Twine(*numel * elt));
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realFull, length, offset,
+                                                 /*IsVolatile=*/false);
+  if (!buffer)
+    return fileError(path,
+                     what + " cannot be read: " + buffer.getError().message());
+  tensor.set_raw_data((*buffer)->getBufferStart(), length);
   tensor.clear_external_data();
   tensor.set_data_location(onnx::TensorProto::DEFAULT);
   return llvm::Error::success();
@@ -282,15 +325,15 @@ llvm::Error checkTensorData(llvm::StringRef path, const onnx::TensorProto &t,
   };
   const std::string dims =
       dimsText(llvm::ArrayRef<int64_t>(t.dims().data(), t.dims_size()));
-  int64_t count = 1;
-  for (int64_t d : t.dims()) {
+  for (int64_t d : t.dims())
     if (d < 0)
       return refuse("has a negative dim (" + llvm::Twine(d) + ")");
-    if (d != 0 && count > INT64_MAX / 16 / d)
-      return refuse("has more elements than fit in memory (dims " + dims +
-                    ")");
-    count *= d;
-  }
+  std::optional<int64_t> elements = mlir::anvil::checkedElementCount(
+      llvm::ArrayRef<int64_t>(t.dims().data(), t.dims_size()));
+  if (!elements)
+    return refuse("has shape [" + dims + "], more than Anvil's limit of 2^36 "
+                  "elements per tensor");
+  int64_t count = *elements;
   if (t.has_raw_data()) {
     int64_t bytes = elementBytes(t.data_type());
     if (bytes == 0)
@@ -442,9 +485,15 @@ llvm::Error checkRuntimeInputs(llvm::StringRef path,
     }
     std::string unknown, hint;
     int numUnknown = 0;
+    llvm::SmallVector<int64_t> staticDims;
+    bool empty = false;
     for (int i = 0; i < tt.shape().dim_size(); ++i) {
       const auto &d = tt.shape().dim(i);
-      bool known = d.has_dim_value() && d.dim_value() > 0;
+      // A dim_value of 0 is a static empty dim, negative ones are invalid;
+      // only a missing value (or a dim_param) is unknown.
+      bool known = d.has_dim_value();
+      staticDims.push_back(known ? d.dim_value() : 1);
+      empty |= known && d.dim_value() == 0;
       if (i)
         hint += 'x';
       hint += known ? std::to_string(d.dim_value()) : std::string("1");
@@ -455,10 +504,23 @@ llvm::Error checkRuntimeInputs(llvm::StringRef path,
       if (d.has_dim_param() && !d.dim_param().empty())
         unknown += " ('" + d.dim_param() + "')";
     }
-    if (numUnknown)
+    if (numUnknown) {
       problems.push_back("input '" + name + "' has unknown dim" +
                          (numUnknown > 1 ? "s " : " ") + unknown +
                          "; pin it with --shape " + name + "=" + hint);
+      continue;
+    }
+    std::string dims = dimsText(staticDims);
+    if (llvm::any_of(staticDims, [](int64_t d) { return d < 0; }))
+      problems.push_back("input '" + name + "' has a negative dim (shape [" +
+                         dims + "])");
+    else if (empty)
+      problems.push_back("input '" + name + "' is empty (shape [" + dims +
+                         "]); Anvil does not compile empty runtime tensors");
+    else if (!mlir::anvil::isRepresentableShape(staticDims))
+      problems.push_back("input '" + name + "' has shape [" + dims +
+                         "], more than Anvil's limit of 2^36 elements per "
+                         "tensor");
   }
   if (problems.empty())
     return llvm::Error::success();
@@ -521,8 +583,14 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
                                           onnx::ModelProto &model) {
   if (!llvm::sys::fs::exists(path))
     return fileError(path, "no such file");
-  if (llvm::sys::fs::is_directory(path))
-    return fileError(path, "is a directory, not an ONNX model");
+  std::optional<int64_t> fileSize;
+  if (llvm::Error e = regularFileSize(path, fileSize))
+    return fileError(path, llvm::toString(std::move(e)) +
+                               "; expected an ONNX model file");
+  // Protobuf's limit; larger weights belong in external data files.
+  if (*fileSize > INT32_MAX)
+    return fileError(path, "larger than 2 GB; store the weights as external "
+                           "data");
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/true);
   if (!buffer)
@@ -543,7 +611,7 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     }
   } else {
     llvm::StringRef bytes = (*buffer)->getBuffer();
-    if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    if (bytes.size() > static_cast<size_t>(INT32_MAX)) // grew since stat
       return fileError(path, "larger than 2 GB; store the weights as external "
                              "data");
     if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))

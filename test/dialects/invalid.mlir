@@ -467,3 +467,22 @@ func.func @pad_result(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %y = anvil.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<2x3xf32> -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Tensors past Anvil's size limit (AnvilLimits.h: 2^36 elements) are
+// rejected, so that passes and the emitter can multiply dims safely.
+func.func @tensor_too_large(%x: tensor<524288x262144xf32>) -> tensor<524288x262144xf32> {
+  // expected-error @+1 {{tensor type 'tensor<524288x262144xf32>' has more than 2^36 elements, Anvil's limit}}
+  %y = anvil.unary relu %x : tensor<524288x262144xf32>
+  return %y : tensor<524288x262144xf32>
+}
+
+// -----
+
+// A window whose dilated size overflows int64 is reported as an overflow.
+func.func @window_overflow(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x1x1xf32> {
+  // expected-error @+1 {{overflows int64}}
+  %y = anvil.max_pool %x {kernel_shape = array<i64: 4611686018427387904, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 4, 1>, ceil_mode = false} : tensor<1x1x4x4xf32> -> tensor<1x1x1x1xf32>
+  return %y : tensor<1x1x1x1xf32>
+}

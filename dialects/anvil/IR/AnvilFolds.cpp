@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/anvil/IR/AnvilFolds.h"
+#include "dialects/anvil/IR/AnvilLimits.h"
 #include "dialects/anvil/IR/AnvilOps.h"
 
 #include "mlir/IR/AsmState.h"
@@ -785,6 +786,11 @@ ElementsAttr mlir::anvil::evaluateConstantOp(Operation *op,
   }
   if (in.size() != op->getNumOperands())
     return {};
+  int64_t largestOperand = 0;
+  for (const ConstantTensor &t : in)
+    largestOperand = std::max(largestOperand, t.size());
+  if (!foldFitsBudget(outType.getNumElements(), largestOperand))
+    return {}; // stays a runtime op
 
   Result result =
       llvm::TypeSwitch<Operation *, Result>(op)

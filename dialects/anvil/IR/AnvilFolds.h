@@ -62,7 +62,8 @@ ElementsAttr makeF32Constant(RankedTensorType type, ArrayRef<float> data,
 /// Evaluates `op` (an anvil op other than anvil.constant) on its constant
 /// operands `operands` (null entries are non-constant). Returns null when the
 /// op cannot be evaluated: an operand is not constant, an element type is
-/// unsupported, the op would take more than `maxWork` multiply-adds
+/// unsupported, the result would exceed the fold budget (foldFitsBudget in
+/// AnvilLimits.h), the op would take more than `maxWork` multiply-adds
 /// (conv2d, matmul, pooling), or evaluation is undefined (integer division
 /// by zero).
 ElementsAttr

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/anvil/IR/AnvilOps.h"
+#include "dialects/anvil/IR/AnvilLimits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -37,11 +38,21 @@ int64_t mlir::anvil::slidingWindowOutputSize(int64_t in, int64_t kernel,
                                              int64_t stride, int64_t padBegin,
                                              int64_t padEnd, int64_t dilation,
                                              bool ceilMode) {
-  int64_t effective = dilation * (kernel - 1) + 1;
-  int64_t span = in + padBegin + padEnd - effective;
-  if (span < 0 || stride <= 0)
+  if (in < 0 || kernel < 1 || stride < 1 || dilation < 1 || padBegin < 0 ||
+      padEnd < 0)
     return 0;
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // Checked: the operands come from models and hand-written IR.
+  std::optional<int64_t> effective =
+      llvm::checkedMulAdd(dilation, kernel - 1, int64_t(1));
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padEnd);
+  if (!effective || !padded)
+    return -1;
+  int64_t span = *padded - *effective;
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? span / stride + (span % stride != 0) : span / stride) + 1;
   // With ceil mode the last window must start inside input or leading pad.
   if (ceilMode && (out - 1) * stride >= in + padBegin)
     --out;
@@ -50,12 +61,16 @@ int64_t mlir::anvil::slidingWindowOutputSize(int64_t in, int64_t kernel,
 
 namespace {
 
-/// Every operand and the result must be a statically shaped ranked tensor.
+/// Every operand and the result must be a statically shaped ranked tensor
+/// within Anvil's size limit (AnvilLimits.h).
 LogicalResult verifyStatic(Operation *op) {
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape())
       return op->emitOpError("needs statically shaped tensors, got ") << t;
+    if (!isRepresentableShape(rt.getShape()))
+      return op->emitOpError("tensor type ")
+             << t << " has more than 2^36 elements, Anvil's limit";
   }
   return success();
 }
@@ -115,7 +130,12 @@ LogicalResult verifyWindow(Operation *op, ArrayRef<int64_t> in,
     out[2 + d] = slidingWindowOutputSize(in[2 + d], kernel[d], strides[d],
                                          pads[d], pads[d + 2], dilations[d],
                                          ceilMode);
-    if (out[2 + d] <= 0)
+    if (out[2 + d] < 0)
+      return op->emitOpError("window of size ")
+             << kernel[d] << " (dilation " << dilations[d] << ", pads "
+             << pads[d] << "," << pads[d + 2] << ") over spatial dim " << d
+             << " of size " << in[2 + d] << " overflows int64";
+    if (out[2 + d] == 0)
       return op->emitOpError("window of size ")
              << kernel[d] << " (dilation " << dilations[d]
              << ") does not fit spatial dim " << d << " of size " << in[2 + d]

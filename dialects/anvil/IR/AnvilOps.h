@@ -28,7 +28,8 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
 
 /// Output length of a sliding window (convolution, pooling) along one dim.
 /// `ceilMode` rounds up, keeping only windows that start inside the input or
-/// the leading pad, as ONNX and PyTorch do.
+/// the leading pad, as ONNX and PyTorch do. 0 when the window does not fit
+/// (or an operand is out of range), -1 when the sizes overflow int64.
 int64_t slidingWindowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                 int64_t padBegin, int64_t padEnd,
                                 int64_t dilation, bool ceilMode = false);

@@ -1,0 +1,119 @@
+#===- make_size_traps.py - models whose sizes overflow or explode ---------===#
+# usage: make_size_traps.py OUT_DIR
+# Writes models whose size arithmetic overflows int64 or whose constant
+# folding would materialize gigabytes, each refused with a message naming the
+# node (test/e2e/size_traps.test), and two that must compile and compute
+# ONNX's integer semantics:
+#   pad_int64_max        Pad (opset 13) with pads INT64_MAX: overflows
+#   reshape_overflow     Reshape to [2^40, 2^40, 0]: the product overflows
+#   tile_overflow        Tile of a runtime tensor by 2^62
+#   slice_step_max       Slice with step INT64_MAX: compiles, one element
+#   const_of_shape_huge  ConstantOfShape [2^20, 2^20]: past the fold budget
+#   expand_huge          Expand of a constant to [2^15, 2^15, 16]: same
+#   range_huge           Range(0, 1e18, 1): same
+#   concat_mismatch      Concat of [1,2] and [1,3] on axis 0
+#   input_empty          a graph input of static shape [1, 0]
+#   input_huge           a graph input of shape [2^31, 2^31]
+#   convt_outpad_huge    ConvTranspose with output_padding 2^62
+#   external_fifo        a weight whose external data is a FIFO
+#   int_folds            Div(INT64_MIN, -1), Mul overflow, Pow by squaring,
+#                        folded at import: y = x + Cast(results) (compiles)
+#===----------------------------------------------------------------------===#
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+I64_MAX = np.iinfo(np.int64).max
+I64_MIN = np.iinfo(np.int64).min
+
+
+def i64(name, values):
+    return numpy_helper.from_array(np.array(values, np.int64), name)
+
+
+def save(name, nodes, inits=(), x_shape=(1, 4), y_rank=2, opset=13):
+    y_shape = ["d%d" % i for i in range(y_rank)] # left to shape inference
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
+        list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="anvil")
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+
+
+save("pad_int64_max", [helper.make_node("Pad", ["x", "p"], ["y"], name="pad")],
+     [i64("p", [0, I64_MAX, 0, I64_MAX])])
+save("reshape_overflow",
+     [helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape",
+                       allowzero=1)],
+     [i64("s", [1 << 40, 1 << 40, 0])], y_rank=3, opset=14)
+save("tile_overflow", [helper.make_node("Tile", ["x", "r"], ["y"], name="tile")],
+     [i64("r", [1, 1 << 62])])
+save("slice_step_max",
+     [helper.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["y"],
+                       name="slice")],
+     [i64("st", [0]), i64("en", [I64_MAX]), i64("ax", [1]), i64("sp", [I64_MAX])])
+save("const_of_shape_huge",
+     [helper.make_node("ConstantOfShape", ["s"], ["c"], name="fill"),
+      helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+     [i64("s", [1 << 20, 1 << 20])])
+save("expand_huge",
+     [helper.make_node("Expand", ["one", "s"], ["c"], name="expand"),
+      helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+     [numpy_helper.from_array(np.ones((1,), np.float32), "one"),
+      i64("s", [1 << 15, 1 << 15, 16])], y_rank=3)
+save("range_huge",
+     [helper.make_node("Range", ["a", "b", "d"], ["r"], name="range"),
+      helper.make_node("Cast", ["r"], ["f"], to=TensorProto.FLOAT),
+      helper.make_node("Add", ["x", "f"], ["y"], name="add")],
+     [i64("a", 0), i64("b", 10**18), i64("d", 1)], y_rank=2)
+save("concat_mismatch",
+     [helper.make_node("Concat", ["x", "c"], ["y"], name="concat", axis=0)],
+     [numpy_helper.from_array(np.ones((1, 3), np.float32), "c")])
+save("input_empty", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+     x_shape=(1, 0))
+save("input_huge", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+     x_shape=(1 << 31, 1 << 31))
+save("convt_outpad_huge",
+     [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="convt",
+                       strides=[2, 2], output_padding=[1 << 62, 0])],
+     [numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")],
+     x_shape=(1, 1, 4, 4), y_rank=4)
+
+# Integer folds with ONNX Runtime's (and numpy's) wrap-around semantics.
+ints = [I64_MIN, I64_MAX, 3, -7]
+save("int_folds",
+     [helper.make_node("Div", ["a", "m1"], ["q"]),      # MIN/-1 wraps to MIN
+      helper.make_node("Mul", ["a", "b"], ["p"]),       # wraps
+      helper.make_node("Pow", ["e", "k"], ["w"]),       # 3^41 wraps
+      helper.make_node("Div", ["b", "e"], ["t"]),       # toward zero
+      helper.make_node("Concat", ["q", "p", "w", "t"], ["all"], axis=0),
+      helper.make_node("Equal", ["all", "expect"], ["same"]),
+      helper.make_node("Cast", ["same"], ["f"], to=TensorProto.FLOAT),
+      helper.make_node("Add", ["x", "f"], ["y"], name="add")],
+     [i64("a", [I64_MIN]), i64("m1", [-1]), i64("b", [-7]), i64("e", [3]),
+      i64("k", [41]),
+      i64("expect", [I64_MIN,
+                     (I64_MIN * -7) % (1 << 64) - (1 << 64)
+                     if (I64_MIN * -7) % (1 << 64) >= (1 << 63)
+                     else (I64_MIN * -7) % (1 << 64),
+                     ((3 ** 41) % (1 << 64)) - (1 << 64)
+                     if (3 ** 41) % (1 << 64) >= (1 << 63)
+                     else (3 ** 41) % (1 << 64),
+                     -2])])
+
+# External data whose location is a FIFO (the test makes fifo.bin with
+# mkfifo): reading it would block forever.
+w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1, 4])
+w.data_location = TensorProto.EXTERNAL
+entry = w.external_data.add()
+entry.key, entry.value = "location", "fifo.bin"
+save("external_fifo", [helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+     [w])
