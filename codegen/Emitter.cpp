@@ -413,9 +413,13 @@ llvm::Error ModelEmitter::emit() {
       if (returnCount[v]++ == 0)
         returnIndex[v] = j;
 
-  for (Operation &op : block)
+  for (Operation &op : block) {
+    size_t before = body.str().size();
     if (auto err = emitOp(&op))
       return err;
+    if (body.str().size() != before) // constants and views emit nothing
+      opEnds.push_back(body.str().size());
+  }
 
   out.scratchFloatsPerThread = (out.scratchFloatsPerThread + 15) / 16 * 16;
   out.source = buildSource();
@@ -425,6 +429,11 @@ llvm::Error ModelEmitter::emit() {
 //===----------------------------------------------------------------------===//
 // The variant's translation unit
 //===----------------------------------------------------------------------===//
+
+/// Op calls per generated function in large graphs (buildSource). Small
+/// enough that clang optimizes each function quickly, large enough that the
+/// calls between them cost nothing next to the kernels.
+constexpr size_t kOpsPerPart = 64;
 
 std::string ModelEmitter::buildSource() const {
   const std::string &n = options.name;
@@ -467,31 +476,70 @@ std::string ModelEmitter::buildSource() const {
   w.line("}");
   w.line("} // namespace");
   w.blank();
+  // What every function holding op calls starts with: the execution
+  // context, the arena, and the input and output pointers by index.
+  auto locals = [&] {
+    w.line("const anvil::kernels::ExecContext ec{view.pool, view.scratch, "
+           "view.scratchFloatsPerThread};");
+    w.line("[[maybe_unused]] char *const arena = view.arena;");
+    w.line("[[maybe_unused]] char *const pack = view.pack;");
+    for (auto [i, d] : llvm::enumerate(inputs))
+      w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
+                 " = static_cast<const float *>(inputs[" + std::to_string(i) +
+                 "]);",
+             d.name + " " + shapeText(d.shape));
+    for (auto [i, d] : llvm::enumerate(outputs))
+      w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
+                 " = static_cast<float *>(outputs[" + std::to_string(i) +
+                 "]);",
+             d.name + " " + shapeText(d.shape));
+    w.blank();
+  };
+  // The op calls from `begin` to `end` of the body, indented one level.
+  auto calls = [&](size_t begin, size_t end) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(body.str()).slice(begin, end).split(lines, '\n', -1,
+                                                         false);
+    for (llvm::StringRef l : lines)
+      w.line(l);
+  };
+  // Large graphs: the op calls go into functions of kOpsPerPart ops each,
+  // because clang's optimization time grows faster than linearly with the
+  // size of one function; the last part also holds the output copies.
+  llvm::SmallVector<size_t> cuts = {0};
+  for (size_t k = kOpsPerPart; k < opEnds.size(); k += kOpsPerPart)
+    cuts.push_back(opEnds[k - 1]);
+  cuts.push_back(body.str().size());
+  size_t parts = cuts.size() - 1;
+  if (parts > 1) {
+    w.line("namespace {");
+    for (size_t p = 0; p < parts; ++p) {
+      w.comment("Ops " + std::to_string(p * kOpsPerPart + 1) + " to " +
+                std::to_string(std::min((p + 1) * kOpsPerPart, opEnds.size())) +
+                " of " + std::to_string(opEnds.size()) + ".");
+      w.open("__attribute__((noinline)) void part" + std::to_string(p) +
+             "(const anvil::rt::ContextView &view, const void *const *inputs, "
+             "void *const *outputs)");
+      locals();
+      calls(cuts[p], cuts[p + 1]);
+      w.close();
+    }
+    w.line("} // namespace");
+    w.blank();
+  }
   w.comment("Called by " + n +
             "_run once the context (made for this variant) and the "
             "pointers are checked.");
   w.open("extern \"C\" __attribute__((visibility(\"hidden\"))) anvil_status_t " +
          runSymbol(n, out.tag) + kRunSignature);
   w.line("const anvil::rt::ContextView view = anvil::rt::view(context);");
-  w.line("const anvil::kernels::ExecContext ec{view.pool, view.scratch, "
-         "view.scratchFloatsPerThread};");
-  w.line("[[maybe_unused]] char *const arena = view.arena;");
-  w.line("[[maybe_unused]] char *const pack = view.pack;");
-  for (auto [i, d] : llvm::enumerate(inputs))
-    w.line("[[maybe_unused]] const float *const in" + std::to_string(i) +
-               " = static_cast<const float *>(inputs[" + std::to_string(i) +
-               "]);",
-           d.name + " " + shapeText(d.shape));
-  for (auto [i, d] : llvm::enumerate(outputs))
-    w.line("[[maybe_unused]] float *const out" + std::to_string(i) +
-               " = static_cast<float *>(outputs[" + std::to_string(i) + "]);",
-           d.name + " " + shapeText(d.shape));
-  w.blank();
-  // The op calls, indented one level.
-  llvm::SmallVector<llvm::StringRef> lines;
-  llvm::StringRef(body.str()).split(lines, '\n', -1, false);
-  for (llvm::StringRef l : lines)
-    w.line(l);
+  if (parts > 1) {
+    for (size_t p = 0; p < parts; ++p)
+      w.line("part" + std::to_string(p) + "(view, inputs, outputs);");
+  } else {
+    locals();
+    calls(0, body.str().size());
+  }
   w.line("return ANVIL_STATUS_OK;");
   w.close();
   return w.str();

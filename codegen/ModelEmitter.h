@@ -185,6 +185,9 @@ private:
   llvm::DenseMap<Operation *, uint64_t> rawOffsets;
   std::map<std::pair<Operation *, std::string>, uint64_t> packedOffsets;
   CppWriter body;
+  /// The size of `body` after the lines of each op that emitted any: where
+  /// buildSource may split the op calls into functions.
+  llvm::SmallVector<size_t> opEnds;
   bool usesArena = false, usesPack = false;
 };
 
