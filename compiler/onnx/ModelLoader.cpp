@@ -9,6 +9,7 @@
 #include "dialects/anvil/IR/AnvilLimits.h"
 
 #include "onnx/checker.h"
+#include <google/protobuf/io/coded_stream.h>
 #include "onnx/version_converter/convert.h"
 #include "onnx/defs/parser.h"
 #include "onnx/defs/schema.h"
@@ -72,6 +73,18 @@ int64_t elementBytes(int32_t dtype) {
   default:
     return 0;
   }
+}
+
+/// True when `bytes` parse as a model once protobuf's nesting limit (100
+/// levels; each subgraph takes three) is lifted: the parse failed on depth,
+/// not on the bytes.
+bool nestedTooDeep(llvm::StringRef bytes) {
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  in.SetRecursionLimit(100000);
+  onnx::ModelProto deep;
+  return deep.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
 }
 
 /// The size of `file` when it is a regular file; otherwise an error saying
@@ -226,6 +239,16 @@ std::string printableName(llvm::StringRef name) {
   return s;
 }
 
+/// "node 'NAME' (OpType)", an unnamed node called OpType_INDEX as the
+/// importer calls it.
+std::string nodeWhere(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return "node '" + printableName(name) + "' (" +
+         printableName(node.op_type()) + ")";
+}
+
 /// Refuses names that no C string can carry: a name holding a NUL byte would
 /// reach the generated library's introspection strings cut short (every
 /// other byte is carried intact and escaped where it reaches generated code,
@@ -258,9 +281,9 @@ llvm::Error checkNames(llvm::StringRef path, const onnx::GraphProto &graph) {
   for (const onnx::TensorProto &t : graph.initializer())
     if (bad(t.name()))
       return refuse("an initializer", t.name());
-  for (const onnx::NodeProto &node : graph.node()) {
-    std::string where = "node '" + printableName(node.name()) + "' (" +
-                        printableName(node.op_type()) + ")";
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    std::string where = nodeWhere(node, i);
     if (bad(node.name()) || bad(node.op_type()))
       return refuse("a node", bad(node.name()) ? node.name() : node.op_type());
     for (const std::string &n : node.input())
@@ -369,9 +392,9 @@ llvm::Error checkForLibonnx(llvm::StringRef path,
   for (const onnx::TensorProto &t : graph.initializer())
     if (llvm::Error e = checkTensorData(path, t, "initializer"))
       return e;
-  for (const onnx::NodeProto &node : graph.node()) {
-    std::string where = "node '" + printableName(node.name()) + "' (" +
-                        printableName(node.op_type()) + ")";
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    std::string where = nodeWhere(node, i);
     bool window = node.domain().empty() || node.domain() == "ai.onnx";
     window = window && hasSlidingWindow(node.op_type());
     for (const onnx::AttributeProto &a : node.attribute()) {
@@ -614,9 +637,14 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     if (bytes.size() > static_cast<size_t>(INT32_MAX)) // grew since stat
       return fileError(path, "larger than 2 GB; store the weights as external "
                              "data");
-    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      if (nestedTooDeep(bytes))
+        return fileError(path, "its subgraphs (If, Loop, Scan bodies) nest "
+                               "deeper than protobuf's limit of 100 message "
+                               "levels, about 33 subgraphs deep");
       return fileError(path, "not a valid ONNX model (protobuf parsing "
                              "failed: truncated or not an ONNX file)");
+    }
   }
   if (!model.has_graph() || model.ir_version() <= 0)
     return fileError(path, "not a valid ONNX model (no graph or IR version)");
@@ -646,12 +674,23 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
     return e;
   if (upgradeFrom) {
+    // ONNX's version converter throws bare C++ library exceptions on ops it
+    // does not know: name such a node first.
+    for (int i = 0; i < model.graph().node_size(); ++i) {
+      const onnx::NodeProto &node = model.graph().node(i);
+      if ((node.domain().empty() || node.domain() == "ai.onnx") &&
+          !onnx::OpSchemaRegistry::Schema(node.op_type(), upgradeFrom, ""))
+        return fileError(path, nodeWhere(node, i) +
+                                   " is not an operator of ONNX opset " +
+                                   llvm::Twine(upgradeFrom));
+    }
     try {
       model = onnx::version_conversion::ConvertVersion(model, 7);
-    } catch (const std::exception &e) {
+    } catch (const std::exception &) {
       return fileError(path, "opset " + llvm::Twine(upgradeFrom) +
-                                 " could not be upgraded to opset 7 (" +
-                                 firstLine(e.what()) + ")");
+                                 " could not be upgraded to opset 7: ONNX's "
+                                 "version converter has no adapter for one "
+                                 "of its nodes");
     }
   }
 

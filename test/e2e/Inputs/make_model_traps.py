@@ -1,8 +1,8 @@
-#===- make_size_traps.py - models whose sizes overflow or explode ---------===#
-# usage: make_size_traps.py OUT_DIR
+#===- make_model_traps.py - sizes that overflow, files that block, ... ----===#
+# usage: make_model_traps.py OUT_DIR
 # Writes models whose size arithmetic overflows int64 or whose constant
 # folding would materialize gigabytes, each refused with a message naming the
-# node (test/e2e/size_traps.test), and two that must compile and compute
+# node (test/e2e/model_traps.test), and two that must compile and compute
 # ONNX's integer semantics:
 #   pad_int64_max        Pad (opset 13) with pads INT64_MAX: overflows
 #   reshape_overflow     Reshape to [2^40, 2^40, 0]: the product overflows
@@ -16,6 +16,8 @@
 #   input_huge           a graph input of shape [2^31, 2^31]
 #   convt_outpad_huge    ConvTranspose with output_padding 2^62
 #   external_fifo        a weight whose external data is a FIFO
+#   old_unknown_op       opset 5 with an op ONNX does not have
+#   nested_if_50         If nested 50 deep (protobuf nesting limit)
 #   int_folds            Div(INT64_MIN, -1), Mul overflow, Pow by squaring,
 #                        folded at import: y = x + Cast(results) (compiles)
 #===----------------------------------------------------------------------===#
@@ -117,3 +119,37 @@ entry = w.external_data.add()
 entry.key, entry.value = "location", "fifo.bin"
 save("external_fifo", [helper.make_node("Add", ["x", "w"], ["y"], name="add")],
      [w])
+
+# If nested 50 deep: past protobuf's default nesting limit of 100 levels.
+def leaf(d):
+    return helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["o%d" % d])], "leaf%d" % d, [],
+        [helper.make_tensor_value_info("o%d" % d, TensorProto.FLOAT, [1])])
+
+
+def nested(d):
+    if d == 0:
+        return leaf(0)
+    node = helper.make_node("If", ["c"], ["o%d" % d], then_branch=nested(d - 1),
+                            else_branch=leaf(d - 1))
+    return helper.make_graph(
+        [node], "g%d" % d, [],
+        [helper.make_tensor_value_info("o%d" % d, TensorProto.FLOAT, [1])])
+
+
+graph = helper.make_graph(
+    nested(50).node, "nested_if_50",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1]),
+     helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
+    [helper.make_tensor_value_info("o50", TensorProto.FLOAT, [1])])
+with open(os.path.join(out, "nested_if_50.onnx"), "wb") as f:
+    f.write(helper.make_model(graph).SerializeToString())
+
+# An opset-5 model with an op ONNX does not have: ONNX's version converter
+# throws a bare C++ library exception (unordered_map::at) on it.
+graph = helper.make_graph(
+    [helper.make_node("Foo", ["x"], ["y"])], "old_unknown_op",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 5)]),
+          os.path.join(out, "old_unknown_op.onnx"))
