@@ -352,6 +352,12 @@ Value GraphImporter::rt(int i) {
          " would be a runtime operand; runtime tensors must be float (f32)");
     return {};
   }
+  if (t.host->size() == 0) {
+    fail("tensor '" + node->input(i) + "' of shape " + shapeStr(t.shape) +
+         " is empty and would be a runtime operand; Anvil does not compile "
+         "empty runtime tensors");
+    return {};
+  }
   t.value =
       materialize(*t.host, node->input(i),
                   mlir::NameLoc::get(b.getStringAttr(node->input(i)), fileLoc));
@@ -2757,6 +2763,11 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
         return error("graph output '" + out.name() + "' has element type " +
                      dataTypeName(t.dtype) +
                      "; runtime tensors must be float (f32)");
+      if (t.host->size() == 0)
+        return error("graph output '" + out.name() + "' of shape " +
+                     shapeStr(t.shape) +
+                     " is empty; Anvil does not compile empty runtime "
+                     "tensors");
       t.value =
           materialize(*t.host, out.name(),
                       mlir::NameLoc::get(b.getStringAttr(out.name()), fileLoc));

@@ -16,6 +16,8 @@
 #   input_huge           a graph input of shape [2^31, 2^31]
 #   convt_outpad_huge    ConvTranspose with output_padding 2^62
 #   external_fifo        a weight whose external data is a FIFO
+#   empty_output         an empty constant as the graph output
+#   empty_concat         Concat of x and an empty constant (compiles)
 #   old_unknown_op       opset 5 with an op ONNX does not have
 #   nested_if_50         If nested 50 deep (protobuf nesting limit)
 #   int_folds            Div(INT64_MIN, -1), Mul overflow, Pow by squaring,
@@ -153,3 +155,13 @@ graph = helper.make_graph(
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 5)]),
           os.path.join(out, "old_unknown_op.onnx"))
+
+# Empty constants: as a graph output (refused: no empty runtime tensors; this
+# reached clang as "use of undeclared identifier 'weightAt'"), and as a
+# Concat operand, which contributes nothing (compiles).
+empty = numpy_helper.from_array(np.zeros((0, 4), np.float32), "e")
+save("empty_output", [helper.make_node("Identity", ["e"], ["y"], name="id")],
+     [empty])
+save("empty_concat",
+     [helper.make_node("Concat", ["x", "e"], ["y"], name="concat", axis=0)],
+     [empty])
