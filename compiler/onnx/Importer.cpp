@@ -58,7 +58,8 @@ using TP = onnx::TensorProto;
 
 using av::kMaxInlineElements; // larger constants become resource blobs
 /// The most copies Tile and Resize concatenate of a runtime tensor along one
-/// dim (each copy is an operand of one anvil.concat).
+/// dim (each copy is an operand of one anvil.concat), and the largest LRN
+/// window.
 constexpr int64_t kMaxCopies = 65536;
 
 /// Replaces every character that is not [A-Za-z0-9_] by '_'.
@@ -2045,8 +2046,9 @@ bool GraphImporter::convertLRN() {
   if (x.size() < 3)
     return fail("input must have rank >= 3");
   int64_t size = attrInt("size", 0);
-  if (size < 1)
-    return fail("size must be positive");
+  if (size < 1 || size > kMaxCopies)
+    return fail("size " + llvm::Twine(size) + " must lie in [1, " +
+                llvm::Twine(kMaxCopies) + "]");
   float alpha = attrFloat("alpha", 1e-4f), beta = attrFloat("beta", 0.75f);
   float bias = attrFloat("bias", 1.0f);
   Value v = rt(0);

@@ -18,6 +18,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -383,6 +384,71 @@ bool hasSlidingWindow(llvm::StringRef op) {
          op == "DeformConv" || op == "Col2Im";
 }
 
+/// The ranks a graph states before shape inference: its inputs and
+/// value_infos with shapes, its initializers.
+llvm::StringMap<int> statedRanks(const onnx::GraphProto &graph) {
+  llvm::StringMap<int> ranks;
+  auto add = [&](const onnx::ValueInfoProto &v) {
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &v : graph.input())
+    add(v);
+  for (const auto &v : graph.value_info())
+    add(v);
+  for (const auto &t : graph.initializer())
+    ranks[t.name()] = t.dims_size();
+  return ranks;
+}
+
+/// libonnx's convolution shape inference indexes the input's dims by the
+/// weight's rank and the kernel's dims by the input's: a convolution whose
+/// data and weight ranks differ (where the graph states both), or whose
+/// kernel_shape does not match the data's spatial rank, is refused first.
+llvm::Error checkWindowRanks(llvm::StringRef path, const onnx::NodeProto &node,
+                             const std::string &where,
+                             const llvm::StringMap<int> &ranks) {
+  auto rankOf = [&](int i) -> int {
+    if (i >= node.input_size())
+      return -1;
+    auto it = ranks.find(node.input(i));
+    return it == ranks.end() ? -1 : it->second;
+  };
+  llvm::StringRef op = node.op_type();
+  if (op == "Col2Im" || op == "MaxRoiPool") // other attribute layouts
+    return llvm::Error::success();
+  int weight = op == "QLinearConv" ? 3
+               : (op == "Conv" || op == "ConvTranspose" ||
+                  op == "ConvInteger" || op == "DeformConv")
+                   ? 1
+                   : -1;
+  int dataRank = rankOf(0);
+  if (weight >= 0 && dataRank >= 0 && rankOf(weight) >= 0 &&
+      rankOf(weight) != dataRank)
+    return fileError(path, where + ": its input '" + node.input(0) +
+                               "' has rank " + llvm::Twine(dataRank) +
+                               " and its weight '" + node.input(weight) +
+                               "' rank " + llvm::Twine(rankOf(weight)) +
+                               "; they must be equal");
+  if (dataRank >= 0 && dataRank < 3)
+    return fileError(path, where + ": its input '" + node.input(0) +
+                               "' has rank " + llvm::Twine(dataRank) +
+                               "; windows need rank 3 or more");
+  for (const onnx::AttributeProto &a : node.attribute()) {
+    int expected = a.name() == "pads" ? 2 : 1;
+    if (a.name() != "pads" && a.name() != "kernel_shape" &&
+        a.name() != "strides" && a.name() != "dilations")
+      continue;
+    if (dataRank >= 0 && a.ints_size() != expected * (dataRank - 2))
+      return fileError(path, where + ": attribute " + a.name() + " has " +
+                                 llvm::Twine(a.ints_size()) +
+                                 " values for an input of rank " +
+                                 llvm::Twine(dataRank) + "; it needs " +
+                                 llvm::Twine(expected * (dataRank - 2)));
+  }
+  return llvm::Error::success();
+}
+
 /// What libonnx's checker and shape inference do not protect themselves
 /// against, refused before they see it: window attributes out of range (a
 /// zero stride is a division by zero in shape inference) and tensor data
@@ -392,11 +458,15 @@ llvm::Error checkForLibonnx(llvm::StringRef path,
   for (const onnx::TensorProto &t : graph.initializer())
     if (llvm::Error e = checkTensorData(path, t, "initializer"))
       return e;
+  llvm::StringMap<int> ranks = statedRanks(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
     std::string where = nodeWhere(node, i);
     bool window = node.domain().empty() || node.domain() == "ai.onnx";
     window = window && hasSlidingWindow(node.op_type());
+    if (window)
+      if (llvm::Error e = checkWindowRanks(path, node, where, ranks))
+        return e;
     for (const onnx::AttributeProto &a : node.attribute()) {
       if (a.has_t())
         if (llvm::Error e =
@@ -673,9 +743,20 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     return e;
   if (llvm::Error e = applyPins(path, opts, *model.mutable_graph()))
     return e;
+  // The checker (and nothing else of libonnx) first: ONNX's version
+  // converter dereferences what a malformed graph lacks.
+  auto check = [&]() -> llvm::Error {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      return fileError(path,
+                       "not a valid ONNX model (" + firstLine(e.what()) + ")");
+    }
+    return llvm::Error::success();
+  };
   if (upgradeFrom) {
-    // ONNX's version converter throws bare C++ library exceptions on ops it
-    // does not know: name such a node first.
+    // An op the opset does not have, named (the checker would not name the
+    // node).
     for (int i = 0; i < model.graph().node_size(); ++i) {
       const onnx::NodeProto &node = model.graph().node(i);
       if ((node.domain().empty() || node.domain() == "ai.onnx") &&
@@ -684,6 +765,23 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
                                    " is not an operator of ONNX opset " +
                                    llvm::Twine(upgradeFrom));
     }
+    if (llvm::Error e = check())
+      return e;
+    // The checker does not ask that graph outputs be produced; the
+    // converter dereferences their producer.
+    llvm::StringSet<> defined;
+    for (const auto &v : model.graph().input())
+      defined.insert(v.name());
+    for (const auto &t : model.graph().initializer())
+      defined.insert(t.name());
+    for (const auto &n : model.graph().node())
+      for (const std::string &o : n.output())
+        defined.insert(o);
+    for (const auto &v : model.graph().output())
+      if (!defined.contains(v.name()))
+        return fileError(path, "graph output '" + printableName(v.name()) +
+                                   "' is produced by no node, input or "
+                                   "initializer");
     try {
       model = onnx::version_conversion::ConvertVersion(model, 7);
     } catch (const std::exception &) {
@@ -694,12 +792,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     }
   }
 
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception &e) {
-    return fileError(path,
-                     "not a valid ONNX model (" + firstLine(e.what()) + ")");
-  }
+  if (llvm::Error e = check())
+    return e;
   try {
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
                                         /*strict_mode_val=*/0,

@@ -18,6 +18,8 @@
 #   external_fifo        a weight whose external data is a FIFO
 #   empty_output         an empty constant as the graph output
 #   empty_concat         Concat of x and an empty constant (compiles)
+#   conv_rank_mismatch, convt_weight_rank, old_output_unproduced,
+#   lrn_size_max         the importer fuzzer's findings (test/fuzz)
 #   old_unknown_op       opset 5 with an op ONNX does not have
 #   nested_if_50         If nested 50 deep (protobuf nesting limit)
 #   int_folds            Div(INT64_MIN, -1), Mul overflow, Pow by squaring,
@@ -165,3 +167,27 @@ save("empty_output", [helper.make_node("Identity", ["e"], ["y"], name="id")],
 save("empty_concat",
      [helper.make_node("Concat", ["x", "e"], ["y"], name="concat", axis=0)],
      [empty])
+
+# Found by the importer fuzzer (test/fuzz): crashes inside libonnx, refused
+# before it runs. Conv / ConvTranspose whose data and weight ranks differ
+# (shape inference reads past the dims), an opset-6 graph output that no node
+# produces (ONNX's version converter dereferences its producer), LRN of size
+# INT64_MAX (the window arithmetic overflowed).
+def graph_io(name, nodes, inputs, outputs, inits=(), opset=13):
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in outputs],
+        list(inits))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
+              os.path.join(out, name + ".onnx"))
+
+
+graph_io("conv_rank_mismatch", [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")],
+         [("x", [1, 3, 3]), ("w", [1, 1, 2, 2])], [("y", [1, 1, 2, 2])], opset=11)
+graph_io("convt_weight_rank", [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="convt")],
+         [("x", [1, 1, 3, 3]), ("w", [1, 2])], [("y", [1, 1, 5, 5])], opset=11)
+graph_io("old_output_unproduced", [helper.make_node("Relu", ["x"], ["y"])],
+         [("x", [2])], [("z", [2])], opset=6)
+graph_io("lrn_size_max", [helper.make_node("LRN", ["x"], ["y"], name="lrn", size=I64_MAX)],
+         [("x", [5, 5, 5, 5])], [("y", [5, 5, 5, 5])])
