@@ -344,7 +344,12 @@ def _run_case(ctx, case, res):
             res.fail("partial-output", "files left behind: %s" %
                      ", ".join(left[:4]) + (" ..." if len(left) > 4 else ""))
 
-    if exp == "error":
+    if exp == "error_or_compiles" and alive and rc == 0:
+        leftovers(after_success=True)
+        if res.status == "pass":
+            res.actual = "compiled-correct"
+        return
+    if exp in ("error", "error_or_compiles"):
         if alive:
             if rc == 0:
                 res.fail("wrong-outcome", "exit 0, expected an error (%s)" %
@@ -357,7 +362,8 @@ def _run_case(ctx, case, res):
             else:
                 res.actual = "clean-error"
                 check_error_message(res, tool, err, case["stderr"])
-        leftovers(after_success=False)
+        if rc != 0:
+            leftovers(after_success=False)
         return
     # runs / compiles
     if not alive:
