@@ -1070,18 +1070,18 @@ err("graph_cycle", C, "a = Relu(b), b = Relu(a)",
            node("Relu", ["a"], ["b"], name="rb"),
            node("Add", ["x", "a"], ["y"], name="add")],
           [vi("x", [2])], [vi("y", None)]),
-    [r"(?i)cycle|topolog|sorted|before|undefined|not (defined|produced)|"
+    [r"(?i)cycle|topolog|sorted|before|undefined|not (defined|produced)",
      r"\bra\b|\brb\b"])
 err("graph_self_loop", C, "y = Add(y, x)",
     model([node("Add", ["y", "x"], ["y"])], [vi("x", [2])], [vi("y", None)]),
-    [r"\bthe_add\b|\by\b"])
+    [r"\bthe_add\b"])
 err("graph_undefined_input", C, "Relu reads 'nosuch', defined nowhere",
     model([node("Relu", ["nosuch"], ["y"])], [vi("x", [2])],
           [vi("y", None)]), [r"\bnosuch\b"])
 err("graph_use_before_def", C, "a node reads a value defined later",
     model([node("Relu", ["t"], ["y"], name="first"),
            node("Neg", ["x"], ["t"], name="second")],
-          [vi("x", [2])], [vi("y", None)]), [r"\bt\b|\bfirst\b"])
+          [vi("x", [2])], [vi("y", None)]), [r"\bfirst\b"])
 err("graph_duplicate_output", C, "two nodes write 'y'",
     model([node("Relu", ["x"], ["y"], name="r1"),
            node("Neg", ["x"], ["y"], name="r2")],
