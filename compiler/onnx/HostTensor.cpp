@@ -200,6 +200,30 @@ anvil::onnx_import::readTensorProto(const onnx::TensorProto &t,
   return std::nullopt;
 }
 
+int64_t anvil::onnx_import::floatToInt(double x, int32_t dtype) {
+  using TP = onnx::TensorProto;
+  int64_t lo = std::numeric_limits<int64_t>::min(),
+          hi = std::numeric_limits<int64_t>::max();
+  switch (dtype) {
+  case TP::INT8: lo = INT8_MIN, hi = INT8_MAX; break;
+  case TP::UINT8: lo = 0, hi = UINT8_MAX; break;
+  case TP::INT16: lo = INT16_MIN, hi = INT16_MAX; break;
+  case TP::UINT16: lo = 0, hi = UINT16_MAX; break;
+  case TP::INT32: lo = INT32_MIN, hi = INT32_MAX; break;
+  case TP::UINT32: lo = 0, hi = UINT32_MAX; break;
+  case TP::UINT64: lo = 0; break; // held as int64: up to INT64_MAX
+  case TP::BOOL: return x != 0;
+  default: break;
+  }
+  if (std::isnan(x))
+    return 0;
+  if (x <= static_cast<double>(lo))
+    return lo;
+  if (x >= static_cast<double>(hi)) // 2^63 for int64: exact as a double
+    return hi;
+  return static_cast<int64_t>(x);
+}
+
 HostTensor anvil::onnx_import::castTensor(const HostTensor &in, int32_t dtype) {
   HostTensor out;
   out.dtype = dtype;
@@ -214,14 +238,9 @@ HostTensor anvil::onnx_import::castTensor(const HostTensor &in, int32_t dtype) {
     for (int64_t k = 0; k < n; ++k) {
       int64_t v;
       if (in.isFloat()) {
-        // Out-of-range values (undefined in ONNX) saturate, NaN becomes 0.
         float x = in.f[k];
-        constexpr float kLimit = 9.2233720368547758e18f; // 2^63
         v = dtype == onnx::TensorProto::BOOL ? (x != 0.0f)
-            : std::isnan(x)                  ? 0
-            : x >= kLimit                    ? std::numeric_limits<int64_t>::max()
-            : x < -kLimit                    ? std::numeric_limits<int64_t>::min()
-                                             : static_cast<int64_t>(x);
+                                             : floatToInt(x, dtype);
       } else {
         v = in.i[k];
       }

@@ -53,7 +53,12 @@ struct HostTensor {
 std::optional<std::string> readTensorProto(const onnx::TensorProto &t,
                                            HostTensor &out);
 
-/// Converts `in` to `dtype` following ONNX Cast (float to int truncates).
+/// `x` as an integer of `dtype`, truncated toward zero. Values ONNX leaves
+/// undefined saturate to the type's range; NaN becomes 0.
+int64_t floatToInt(double x, int32_t dtype);
+
+/// Converts `in` to `dtype` following ONNX Cast (float to int as floatToInt,
+/// integers wrapped to the type).
 HostTensor castTensor(const HostTensor &in, int32_t dtype);
 
 /// The numpy broadcast of `shapes`, or nullopt when they do not broadcast.

@@ -58,8 +58,8 @@ using TP = onnx::TensorProto;
 
 using av::kMaxInlineElements; // larger constants become resource blobs
 /// The most copies Tile and Resize concatenate of a runtime tensor along one
-/// dim (each copy is an operand of one anvil.concat), and the largest LRN
-/// window.
+/// dim, and crops a strided Slice concatenates (each is an operand of one
+/// anvil.concat); also the largest LRN window.
 constexpr int64_t kMaxCopies = 65536;
 
 /// Replaces every character that is not [A-Za-z0-9_] by '_'.
@@ -418,8 +418,8 @@ bool GraphImporter::checkFold(ArrayRef<int64_t> s) {
   if (!av::foldFitsBudget(n, largest))
     return fail("folding it at import would materialize " + shapeStr(s) +
                 " = " + llvm::Twine(n) +
-                " elements, more than the fold budget of 2^24 elements (or "
-                "its largest constant input)");
+                " elements, which exceeds the fold budget of 2^24 elements "
+                "(or its largest constant input)");
   return true;
 }
 
@@ -868,9 +868,23 @@ bool GraphImporter::convertSlice() {
   for (int64_t d = 0; d < rank; ++d) {
     if (out[d] == 0)
       return fail("the slice is empty");
-    if (step[d] != 1 && out[d] != 1)
-      return fail("slices of runtime tensors need step 1");
-    v = crop(v, d, begin[d], begin[d] + out[d]);
+    if (step[d] == 1 || out[d] == 1) {
+      v = crop(v, d, begin[d], begin[d] + out[d]);
+      continue;
+    }
+    // Other steps (a flip is -1): one crop per element, concatenated.
+    if (out[d] > kMaxCopies)
+      return fail("a strided slice of " + llvm::Twine(out[d]) +
+                  " elements exceeds Anvil's limit of " +
+                  llvm::Twine(kMaxCopies) + " crops of a runtime tensor");
+    llvm::SmallVector<Value> parts;
+    for (int64_t k = 0; k < out[d]; ++k) {
+      int64_t at = begin[d] + k * step[d];
+      parts.push_back(crop(v, d, at, at + 1));
+    }
+    Shape s(shapeOfValue(v));
+    s[d] = out[d];
+    v = av::ConcatOp::create(b, loc, f32(s), parts, static_cast<uint64_t>(d));
   }
   setOut(0, v);
   return true;
@@ -1002,9 +1016,13 @@ bool GraphImporter::convertTranspose() {
   }
   if (static_cast<int64_t>(perm.size()) != rank)
     return fail("perm has the wrong length");
-  for (int64_t &p : perm)
-    if (!normalizeAxis(p, rank))
-      return false;
+  llvm::SmallVector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return fail("perm " + shapeStr(perm) + " is not a permutation of 0.." +
+                  llvm::Twine(rank - 1));
+    seen[p] = true;
+  }
   if (const HostTensor *h = host(0)) {
     setHost(0, transposeTensor(*h, perm));
     return true;
@@ -1061,7 +1079,7 @@ bool GraphImporter::convertRange() {
   if (count > double(av::kMaxFoldElements))
     return fail("folding it at import would materialize " +
                 llvm::formatv("{0:E2}", count).str() +
-                " elements, more than the fold budget of 2^24 elements");
+                " elements, which exceeds the fold budget of 2^24 elements");
   int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   HostTensor r = HostTensor::zeros(start.dtype, {n});
   for (int64_t k = 0; k < n; ++k) {
@@ -1444,8 +1462,18 @@ bool GraphImporter::convertUnary() {
       for (float &v : r.f)
         v = static_cast<float>(apply(v));
     } else {
-      for (int64_t &v : r.i)
-        v = static_cast<int64_t>(apply(static_cast<double>(v)));
+      // Integer Neg, Abs and Relu stay integer (wrapping, as ONNX Runtime
+      // does: Neg(INT64_MIN) is INT64_MIN); the others go through double.
+      for (int64_t &v : r.i) {
+        uint64_t u = static_cast<uint64_t>(v);
+        if (op == "Neg" || (op == "Abs" && v < 0))
+          v = static_cast<int64_t>(0 - u);
+        else if (op == "Relu")
+          v = std::max<int64_t>(v, 0);
+        else if (op != "Abs")
+          v = floatToInt(apply(static_cast<double>(v)), r.dtype);
+      }
+      r = castTensor(r, r.dtype); // wraps to the element type
     }
     setHost(0, std::move(r));
     return true;
@@ -1483,17 +1511,17 @@ bool GraphImporter::convertClip() {
     for (float &v : r.f)
       v = std::min(std::max(v, lo), hi);
     for (int64_t &v : r.i)
-      v = static_cast<int64_t>(
-          std::min(std::max(static_cast<double>(v), double(lo)), double(hi)));
+      v = floatToInt(
+          std::min(std::max(static_cast<double>(v), double(lo)), double(hi)),
+          r.dtype);
     setHost(0, std::move(r));
     return true;
   }
   Value v = rt(0);
   if (!v)
     return false;
-  if (lo > hi)
-    return fail("min " + std::to_string(lo) + " exceeds max " +
-                std::to_string(hi));
+  if (lo > hi) // ONNX: every value becomes max
+    lo = hi;
   setOut(0, unary(av::UnaryKind::clip, v, lo, hi));
   return true;
 }
@@ -1941,7 +1969,8 @@ bool GraphImporter::convertReduce() {
     if (!normalizeAxis(a, rank))
       return false;
   llvm::sort(axes);
-  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return fail("axes name a dim twice");
   bool keepDims = attrInt("keepdims", 1) != 0;
   if (const HostTensor *h = host(0); h && !h->isFloat())
     return fail("integer reductions are not supported");
@@ -2265,8 +2294,8 @@ bool GraphImporter::convertTile() {
       return fail("repeats must be positive");
     if (repeats[d] > kMaxCopies)
       return fail("repeats " + llvm::Twine(repeats[d]) + " of dim " +
-                  llvm::Twine(d) + ": Anvil tiles runtime tensors at most " +
-                  llvm::Twine(kMaxCopies) + " times per dim");
+                  llvm::Twine(d) + " exceed Anvil's limit of " +
+                  llvm::Twine(kMaxCopies) + " copies of a runtime tensor");
     if (repeats[d] == 1)
       continue;
     llvm::SmallVector<Value> copies(repeats[d], v);
@@ -2330,8 +2359,8 @@ bool GraphImporter::convertResize() {
                   std::to_string(s) + ")");
     if (s > double(kMaxCopies))
       return fail("scale " + std::to_string(s) + " of dim " + llvm::Twine(d) +
-                  ": Anvil repeats elements at most " +
-                  llvm::Twine(kMaxCopies) + " times");
+                  " exceeds Anvil's limit of " + llvm::Twine(kMaxCopies) +
+                  " repeats");
     int64_t scaled = 0;
     if (!mulSizes(x[d], static_cast<int64_t>(s), scaled,
                   "scaling dim " + llvm::Twine(d)))
@@ -2830,8 +2859,11 @@ llvm::Error anvil::parseShapePin(llvm::StringRef spec, ImportOptions &opts) {
   std::vector<int64_t> dims;
   for (llvm::StringRef p : parts) {
     int64_t d;
-    if (p.trim().getAsInteger(10, d) || d <= 0)
+    if (p.trim().getAsInteger(10, d) || d < 0)
       return bad("'" + p + "' is not a positive dim");
+    if (d == 0)
+      return bad("a dim of 0 makes an empty tensor; Anvil does not compile "
+                 "empty runtime tensors");
     dims.push_back(d);
   }
   if (opts.shapePins.count(name))

@@ -250,6 +250,74 @@ std::string nodeWhere(const onnx::NodeProto &node, int index) {
          printableName(node.op_type()) + ")";
 }
 
+/// What ONNX's checker refused in `model`, said with the node or value it
+/// is about: the checker's own message (`what`) names neither in most cases.
+/// The main graph's values and nodes are checked one by one, in order, with
+/// the checker's own per-value and per-node checks.
+std::string checkerProblem(const onnx::ModelProto &model, const char *what) {
+  if (model.ir_version() > onnx::IR_VERSION)
+    return "IR version " + std::to_string(model.ir_version()) +
+           " is newer than the IR version " + std::to_string(onnx::IR_VERSION) +
+           " this Anvil reads";
+  const onnx::GraphProto &graph = model.graph();
+  onnx::checker::CheckerContext ctx;
+  ctx.set_ir_version(static_cast<int>(model.ir_version()));
+  std::unordered_map<std::string, int> opsets;
+  for (const auto &o : model.opset_import())
+    opsets[o.domain() == "ai.onnx" ? "" : o.domain()] =
+        static_cast<int>(o.version());
+  ctx.set_opset_imports(opsets);
+  auto blame = [](const std::string &where, const char *msg) {
+    return where + ": " + firstLine(msg);
+  };
+  llvm::StringSet<> defined;
+  onnx::checker::LexicalScopeContext scope;
+  auto define = [&](const std::string &name) {
+    defined.insert(name);
+    scope.add(name);
+  };
+  for (const auto &t : graph.initializer())
+    define(t.name());
+  for (const auto &t : graph.sparse_initializer())
+    define(t.values().name());
+  for (const auto &v : graph.input()) {
+    try {
+      onnx::checker::check_value_info(v, ctx);
+    } catch (const std::exception &e) {
+      return blame("graph input '" + printableName(v.name()) + "'", e.what());
+    }
+    define(v.name());
+  }
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    for (const std::string &in : node.input())
+      if (!in.empty() && !defined.contains(in))
+        return nodeWhere(node, i) + ": input '" + printableName(in) +
+               "' is not produced before it (nodes must be in topological "
+               "order, without cycles)";
+    try {
+      onnx::checker::check_node(node, ctx, scope);
+    } catch (const std::exception &e) {
+      return blame(nodeWhere(node, i), e.what());
+    }
+    for (const std::string &out : node.output())
+      if (!out.empty())
+        define(out);
+  }
+  for (int i = 0; i < graph.output_size(); ++i) {
+    const onnx::ValueInfoProto &v = graph.output(i);
+    std::string where = v.name().empty()
+                            ? "graph output " + std::to_string(i)
+                            : "graph output '" + printableName(v.name()) + "'";
+    try {
+      onnx::checker::check_value_info(v, ctx);
+    } catch (const std::exception &e) {
+      return blame(where, e.what());
+    }
+  }
+  return firstLine(what);
+}
+
 /// Refuses names that no C string can carry: a name holding a NUL byte would
 /// reach the generated library's introspection strings cut short (every
 /// other byte is carried intact and escaped where it reaches generated code,
@@ -724,8 +792,39 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   // ONNX's own version converter, which rewrites the legacy broadcast and
   // consumed_inputs attributes; the importer itself only knows 7 to 17.
   int64_t upgradeFrom = 0;
+  // "ai.onnx" is the default domain's other spelling: one spelling ("") for
+  // libonnx, which only knows that one.
+  for (auto &opset : *model.mutable_opset_import())
+    if (opset.domain() == "ai.onnx")
+      opset.set_domain("");
+  for (auto &node : *model.mutable_graph()->mutable_node())
+    if (node.domain() == "ai.onnx")
+      node.set_domain("");
+  llvm::StringSet<> domains;
+  for (const auto &opset : model.opset_import())
+    if (!domains.insert(opset.domain()).second)
+      return fileError(path, "imports the opset of domain '" +
+                                 printableName(opset.domain().empty()
+                                                   ? "ai.onnx"
+                                                   : opset.domain()) +
+                                 "' twice");
+  if (model.graph().output_size() == 0)
+    return fileError(path, "the graph has no outputs");
+  llvm::StringSet<> outputs;
+  for (const auto &v : model.graph().output())
+    if (!outputs.insert(v.name()).second)
+      return fileError(path, "graph output '" + printableName(v.name()) +
+                                 "' is listed twice");
+  if (model.graph().sparse_initializer_size() > 0)
+    return fileError(path, "sparse initializer '" +
+                               printableName(model.graph()
+                                                 .sparse_initializer(0)
+                                                 .values()
+                                                 .name()) +
+                               "' is not supported; store it as a dense "
+                               "initializer");
   for (const auto &opset : model.opset_import()) {
-    if (!opset.domain().empty() && opset.domain() != "ai.onnx")
+    if (!opset.domain().empty())
       continue;
     if (opset.version() < 1 || opset.version() > 17)
       return fileError(path, "opset " + llvm::Twine(opset.version()) +
@@ -749,8 +848,8 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
-      return fileError(path,
-                       "not a valid ONNX model (" + firstLine(e.what()) + ")");
+      return fileError(path, "not a valid ONNX model (" +
+                                 checkerProblem(model, e.what()) + ")");
     }
     return llvm::Error::success();
   };
@@ -794,6 +893,9 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
 
   if (llvm::Error e = check())
     return e;
+  // Runtime inputs first: shape inference's messages would not name them.
+  if (llvm::Error e = checkRuntimeInputs(path, model.graph()))
+    return e;
   try {
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
                                         /*strict_mode_val=*/0,
@@ -803,5 +905,5 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   } catch (const std::exception &e) {
     return fileError(path, "shape inference failed: " + firstLine(e.what()));
   }
-  return checkRuntimeInputs(path, model.graph());
+  return llvm::Error::success();
 }

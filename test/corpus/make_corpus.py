@@ -584,7 +584,7 @@ err("attr_unknown_attribute", C, "Relu with an attribute it does not have",
 m = unary("Relu")
 m.graph.node[0].attribute.append(raw_attr("", AttributeProto.INT, i=1))
 err("attr_empty_name", C, "an attribute with an empty name", m,
-    NODE("the_relu", "Relu") + ["attribute"])
+    NODE("the_relu", "Relu") + [r"(?i)\battr"])
 m = conv_model()
 m.graph.node[0].attribute.append(raw_attr("strides", AttributeProto.INTS))
 err("attr_conv_strides_empty", C, "Conv with strides []", m,
@@ -900,7 +900,11 @@ for tag, (a, b, d) in {"2p40": (0, 2**40, 1), "delta0": (0, 10, 0),
               [init("a", np.array(a, np.int64)),
                init("b", np.array(b, np.int64)),
                init("d", np.array(d, np.int64))]),
-        NODE("the_range", "Range"))
+        # Exactly, that range has max(ceil(-2.0000000000000000002), 0) = 0
+        # elements: it folds, and the empty result may not become a runtime
+        # operand of the Add.
+        [r"\bempty\b", r"\brf\b"] if tag == "overflow_step"
+        else NODE("the_range", "Range"))
 err("dims_range_float_tiny_delta", C, "float Range(0, 1e10, 1e-10)",
     model([node("Range", ["a", "b", "d"], ["r"]),
            node("Add", ["x", "r"], ["y"], name="add")],
@@ -983,9 +987,20 @@ compiles("dims_input_dim_2p31_plus1", C, "an input [1, 2^31+1] (dims above "
 # ===========================================================================
 C = "empty"
 z = np.zeros((0, 3), np.float32)
-runs("empty_relu", C, "Relu on a [0, 3] input",
+# Anvil refuses empty runtime tensors, as such (issue 6 allows supporting or
+# refusing them): a dim of 0 on a graph input, output or intermediate runtime
+# tensor is an error that says "empty"; empty constants fold (Concat with an
+# empty constant, below, runs).
+EMPTY = r"\bempty\b"
+
+
+def refused_empty(cid, cls, desc, m, inputs, outputs):
+    err(cid, cls, desc + " (refused: empty runtime tensor)", m, [EMPTY])
+
+
+refused_empty("empty_relu", C, "Relu on a [0, 3] input",
      unary("Relu", shape=(0, 3)), {"x": z}, [("y", z)])
-runs("empty_add_broadcast", C, "Add [0, 3] + [3]",
+refused_empty("empty_add_broadcast", C, "Add [0, 3] + [3]",
      model([node("Add", ["x", "b"], ["y"])], [vi("x", [0, 3])],
            [vi("y", None)], [init("b", np.ones(3, np.float32))]),
      {"x": z}, [("y", z)])
@@ -994,66 +1009,66 @@ runs("empty_concat_with_empty", C, "Concat [2, 3] with a [2, 0] constant",
      model([node("Concat", ["x", "e"], ["y"], axis=1)], [vi("x", [2, 3])],
            [vi("y", None)], [init("e", np.zeros((2, 0), np.float32))]),
      {"x": a}, [("y", a)])
-runs("empty_matmul_k0", C, "MatMul [2, 0] x [0, 3] = zeros [2, 3]",
+refused_empty("empty_matmul_k0", C, "MatMul [2, 0] x [0, 3] = zeros [2, 3]",
      model([node("MatMul", ["x", "w"], ["y"])], [vi("x", [2, 0])],
            [vi("y", None)], [init("w", np.zeros((0, 3), np.float32))]),
      {"x": np.zeros((2, 0), np.float32)}, [("y", np.zeros((2, 3)))])
-runs("empty_gemm_k0_bias", C, "Gemm with K=0 and a bias",
+refused_empty("empty_gemm_k0_bias", C, "Gemm with K=0 and a bias",
      model([node("Gemm", ["x", "w", "b"], ["y"])], [vi("x", [2, 0])],
            [vi("y", None)], [init("w", np.zeros((0, 3), np.float32)),
                              init("b", np.array([1, 2, 3], np.float32))]),
      {"x": np.zeros((2, 0), np.float32)},
      [("y", np.tile(np.array([1, 2, 3.0]), (2, 1)))])
-runs("empty_conv_batch0", C, "Conv on a batch of 0",
+refused_empty("empty_conv_batch0", C, "Conv on a batch of 0",
      conv_model(x_shape=(0, 1, 5, 5)), {"x": np.zeros((0, 1, 5, 5))},
      [("y", np.zeros((0, 1, 4, 4)))])
-runs("empty_slice_to_empty", C, "Slice [2:2] of an axis (empty result)",
+refused_empty("empty_slice_to_empty", C, "Slice [2:2] of an axis (empty result)",
      model([node("Slice", ["x", "s", "e", "a"], ["y"])], [vi("x", [2, 6])],
            [vi("y", None)],
            [const_i64("s", [2]), const_i64("e", [2]), const_i64("a", [1])]),
      {"x": rand(2, 6)}, [("y", np.zeros((2, 0)))])
-runs("empty_softmax", C, "Softmax over a [2, 0] input",
+refused_empty("empty_softmax", C, "Softmax over a [2, 0] input",
      unary("Softmax", shape=(2, 0), axis=1), {"x": np.zeros((2, 0))},
      [("y", np.zeros((2, 0)))])
-runs("empty_transpose", C, "Transpose a [0, 3]",
+refused_empty("empty_transpose", C, "Transpose a [0, 3]",
      unary("Transpose", shape=(0, 3), perm=[1, 0]), {"x": z},
      [("y", np.zeros((3, 0)))])
-runs("empty_flatten", C, "Flatten a [0, 3, 2]",
+refused_empty("empty_flatten", C, "Flatten a [0, 3, 2]",
      unary("Flatten", shape=(0, 3, 2)), {"x": np.zeros((0, 3, 2))},
      [("y", np.zeros((0, 6)))])
-runs("empty_pad_from_nothing", C, "Pad a [0, 2] by one row on each side",
+refused_empty("empty_pad_from_nothing", C, "Pad a [0, 2] by one row on each side",
      model([node("Pad", ["x", "p", "v"], ["y"])], [vi("x", [0, 2])],
            [vi("y", None)], [const_i64("p", [1, 0, 1, 0]),
                              init("v", np.array(7, np.float32))]),
      {"x": np.zeros((0, 2))}, [("y", np.full((2, 2), 7.0))])
-runs("empty_reducesum", C, "ReduceSum over an axis of 0 (zeros)",
+refused_empty("empty_reducesum", C, "ReduceSum over an axis of 0 (zeros)",
      model([node("ReduceSum", ["x", "a"], ["y"], keepdims=1)],
            [vi("x", [2, 0])], [vi("y", None)], [const_i64("a", [1])]),
      {"x": np.zeros((2, 0))}, [("y", np.zeros((2, 1)))])
-runs("empty_reducemax_keeps_others", C, "ReduceMax over axis 1 of [0, 3]",
+refused_empty("empty_reducemax_keeps_others", C, "ReduceMax over axis 1 of [0, 3]",
      unary("ReduceMax", shape=(0, 3), axes=[1], keepdims=1), {"x": z},
      [("y", np.zeros((0, 1)))])
-runs("empty_split_zero_part", C, "Split [2, 3] into sizes [3, 0]",
+refused_empty("empty_split_zero_part", C, "Split [2, 3] into sizes [3, 0]",
      model([node("Split", ["x", "s"], ["y", "z"], axis=1)], [vi("x", [2, 3])],
            [vi("y", None), vi("z", None)], [const_i64("s", [3, 0])]),
      {"x": a}, [("y", a), ("z", np.zeros((2, 0)))])
-runs("empty_constant_output", C, "a graph whose output is an empty constant "
+refused_empty("empty_constant_output", C, "a graph whose output is an empty constant "
      "next to a real one",
      model([node("Relu", ["x"], ["y"])], [vi("x", [2, 3])],
            [vi("y", None), vi("e", [0])], [init("e", np.zeros(0, np.float32))]),
      {"x": a}, [("y", np.maximum(a, 0)), ("e", np.zeros(0))])
-runs("empty_maxpool_batch0", C, "MaxPool on [0, 1, 4, 4]",
+refused_empty("empty_maxpool_batch0", C, "MaxPool on [0, 1, 4, 4]",
      pool_model("MaxPool", x_shape=(0, 1, 4, 4), kernel_shape=[2, 2]),
      {"x": np.zeros((0, 1, 4, 4))}, [("y", np.zeros((0, 1, 3, 3)))])
 err("empty_broadcast_0_vs_3", C, "Add of a [0] and a [3] (not broadcastable)",
     model([node("Add", ["x", "b"], ["y"])], [vi("x", [0])],
           [vi("y", None)], [init("b", np.ones(3, np.float32))]),
-    NODE("the_add", "Add"))
+    [EMPTY, r"\bx\b"])
 m = model([node("Reshape", ["x", "s"], ["y"], allowzero=1)],
           [vi("x", [0, 3])], [vi("y", None)], [const_i64("s", [-1, 0])],
           opset=14)
 err("empty_reshape_zero_to_minus1", C, "Reshape [0, 3] to [-1, 0] with "
-    "allowzero (-1 is undetermined)", m, NODE("the_reshape", "Reshape"))
+    "allowzero (-1 is undetermined)", m, [EMPTY, r"\bx\b"])
 runs("empty_initializer_huge_other_dim", C, "Concat with a [2, 0] "
      "initializer stated as [2, 0] with no data",
      model([node("Concat", ["x", "e"], ["y"], axis=1)], [vi("x", [2, 3])],
@@ -1184,7 +1199,8 @@ err("graph_value_info_conflict", C, "value_info says 't' is [5] but it "
     [r"\bt\b|the_relu"])
 err("graph_output_type_conflict", C, "graph output declared int64",
     model([node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2], I64)]),
-    [r"\by\b"])
+    # libonnx's shape inference names the node whose output disagrees.
+    NODE("the_relu", "Relu"))
 m = model([node("Add", ["x", "sp"], ["y"])], [vi("x", [4])], [vi("y", None)])
 sp = m.graph.sparse_initializer.add()
 sp.values.CopyFrom(helper.make_tensor("sp", F, [1], [5.0]))
@@ -1215,12 +1231,12 @@ runs("graph_unused_initializer", C, "an initializer nobody reads",
      model([node("Relu", ["x"], ["y"])], [vi("x", [2, 3])], [vi("y", None)],
            [init("unused", rand(100))]), {"x": x}, [("y", np.maximum(x, 0))])
 runs("graph_input_with_initializer_default", C,
-     "an initializer that is also a graph input (a default: IR >= 4 "
-     "makes it an input the caller may feed)",
+     "an initializer that is also a graph input: Anvil compiles it as the "
+     "constant it holds (docs/INTERFACES.md), so the library's only input "
+     "is x",
      model([node("Add", ["x", "b"], ["y"])], [vi("x", [3]), vi("b", [3])],
            [vi("y", None)], [init("b", np.array([1, 2, 3], np.float32))]),
-     {"x": np.ones(3), "b": np.array([10, 20, 30])},
-     [("y", np.array([11, 21, 31.0]))])
+     {"x": np.ones(3)}, [("y", np.array([2, 3, 4.0]))])
 runs("graph_duplicate_node_names", C, "two nodes with the same name",
      model([node("Relu", ["x"], ["t"], name="same"),
             node("Neg", ["t"], ["y"], name="same")],
@@ -1268,8 +1284,9 @@ sp = m.graph.sparse_initializer.add()
 sp.values.CopyFrom(helper.make_tensor("sp", F, [2], [5.0, 7.0]))
 sp.indices.CopyFrom(helper.make_tensor("sp_i", I64, [2], [1, 3]))
 sp.dims.extend([4])
-runs("graph_sparse_initializer", C, "a sparse initializer (legal ONNX)",
-     m, {"x": np.ones(4)}, [("y", np.array([1, 6, 1, 8.0]))])
+err("graph_sparse_initializer", C, "a sparse initializer (legal ONNX; "
+    "refused by name: Anvil reads dense initializers)", m,
+    [r"\bsp\b", r"(?i)sparse"])
 
 # ===========================================================================
 # Class: external — external-data tricks
@@ -1535,29 +1552,28 @@ def int_fold(cid, desc, op, a, b, expect, dtype=np.int64, **attrs):
              [("y", np.asarray(expect, np.float64))], atol=0, rtol=0)
 
 
-OVF = r"(?i)overflow|out of range|too (large|big)|does not fit|range"
-int_fold("num_int_div_min_by_minus1", "Div(INT64_MIN, -1) folded", "Div",
-         [INT64_MIN], [-1], OVF)
+int_fold("num_int_div_min_by_minus1", "Div(INT64_MIN, -1) folded wraps to "
+         "INT64_MIN", "Div", [INT64_MIN], [-1], [float(INT64_MIN)])
 int_fold("num_int_div_by_zero", "int64 Div(7, 0) folded", "Div", [7], [0],
          r"(?i)zero")
 int_fold("num_int32_div_by_zero", "int32 Div(7, 0) folded", "Div", [7], [0],
          r"(?i)zero", dtype=np.int32)
-int_fold("num_int32_div_min_by_minus1", "int32 Div(INT32_MIN, -1)", "Div",
-         [-2**31], [-1], OVF, dtype=np.int32)
-int_fold("num_int_add_overflow", "Add(INT64_MAX, 1) folded", "Add",
-         [INT64_MAX], [1], OVF)
-int_fold("num_int_sub_overflow", "Sub(INT64_MIN, 1) folded", "Sub",
-         [INT64_MIN], [1], OVF)
-int_fold("num_int_mul_overflow", "Mul(2^32, 2^32) folded", "Mul",
-         [2**32], [2**32], OVF)
-int_fold("num_int32_mul_overflow", "int32 Mul(65536, 65536)", "Mul",
-         [65536], [65536], OVF, dtype=np.int32)
-int_fold("num_int_neg_min", "Neg(INT64_MIN) folded", "Neg", [INT64_MIN],
-         None, OVF)
-int_fold("num_int_abs_min", "Abs(INT64_MIN) folded", "Abs", [INT64_MIN],
-         None, OVF)
-int_fold("num_int_pow_overflow", "Pow(2, 64) on int64 folded", "Pow", [2],
-         [64], OVF)
+int_fold("num_int32_div_min_by_minus1", "int32 Div(INT32_MIN, -1) wraps",
+         "Div", [-2**31], [-1], [-2.0**31], dtype=np.int32)
+int_fold("num_int_add_overflow", "Add(INT64_MAX, 1) folded wraps", "Add",
+         [INT64_MAX], [1], [float(INT64_MIN)])
+int_fold("num_int_sub_overflow", "Sub(INT64_MIN, 1) folded wraps", "Sub",
+         [INT64_MIN], [1], [float(INT64_MAX)])
+int_fold("num_int_mul_overflow", "Mul(2^32, 2^32) folded wraps to 0", "Mul",
+         [2**32], [2**32], [0.0])
+int_fold("num_int32_mul_overflow", "int32 Mul(65536, 65536) wraps to 0",
+         "Mul", [65536], [65536], [0.0], dtype=np.int32)
+int_fold("num_int_neg_min", "Neg(INT64_MIN) folded wraps to INT64_MIN", "Neg",
+         [INT64_MIN], None, [float(INT64_MIN)])
+int_fold("num_int_abs_min", "Abs(INT64_MIN) folded wraps to INT64_MIN", "Abs",
+         [INT64_MIN], None, [float(INT64_MIN)])
+int_fold("num_int_pow_overflow", "Pow(2, 64) on int64 folded wraps to 0",
+         "Pow", [2], [64], [0.0])
 int_fold("num_int_pow_negative_exp", "Pow(2, -1) on int64 folded", "Pow",
          [2], [-1], r"(?i)negative|integer|exponent|range")
 int_fold("num_int_pow_ok", "Pow(3, 4) on int64 = 81", "Pow", [3, -2],
@@ -1568,21 +1584,24 @@ int_fold("num_int_div_trunc", "int64 Div(7, 2) and Div(-7, 2) truncate",
          "Div", [7, -7], [2, 2], [3, -3])
 int_fold("num_int_sum_ok", "Sum of three int64 constants", "Add",
          [INT64_MAX - 1], [1], [float(INT64_MAX)])
-int_fold("num_int8_add_overflow", "int8 Add(127, 1)", "Add", [127], [1],
-         OVF, dtype=np.int8)
-int_fold("num_uint8_sub_underflow", "uint8 Sub(0, 1)", "Sub", [0], [1],
-         OVF, dtype=np.uint8)
-for cid, val, to, name in (("num_cast_nan_to_int", np.nan, I64, "NaN"),
-                           ("num_cast_inf_to_int", np.inf, I64, "Inf"),
-                           ("num_cast_1e20_to_int32", 1e20,
-                            TensorProto.INT32, "1e20")):
+int_fold("num_int8_add_overflow", "int8 Add(127, 1) wraps to -128", "Add",
+         [127], [1], [-128.0], dtype=np.int8)
+int_fold("num_uint8_sub_underflow", "uint8 Sub(0, 1) wraps to 255", "Sub",
+         [0], [1], [255.0], dtype=np.uint8)
+# ONNX leaves these casts undefined; Anvil saturates to the type's range
+# and maps NaN to 0 (compiler/onnx/HostTensor.h floatToInt).
+for cid, val, to, name, want in (
+        ("num_cast_nan_to_int", np.nan, I64, "NaN", 0.0),
+        ("num_cast_inf_to_int", np.inf, I64, "Inf", float(INT64_MAX)),
+        ("num_cast_1e20_to_int32", 1e20, TensorProto.INT32, "1e20",
+         float(2**31 - 1))):
     m = model([node("Cast", ["a"], ["c"], name="the_cast", to=to),
                node("Cast", ["c"], ["cf"], name="back", to=F),
                node("Add", ["x", "cf"], ["y"], name="add")],
               [vi("x", [1])], [vi("y", None)],
               [init("a", np.array([val], np.float32))])
-    err(cid, C, "Cast of the constant %s to an integer (undefined)" % name,
-        m, NODE("the_cast", "Cast") + [OVF + "|NaN|nan|inf|Inf"])
+    runs(cid, C, "Cast of the constant %s to an integer saturates" % name,
+         m, {"x": np.zeros(1)}, [("y", np.array([want]))], atol=0, rtol=0)
 m = model([node("Cast", ["a"], ["c"], name="the_cast", to=I64),
            node("Cast", ["c"], ["cf"], name="back", to=F),
            node("Add", ["x", "cf"], ["y"], name="add")],
@@ -1909,9 +1928,10 @@ runs("cli_ok_shape_pin", C, "--shape x=4x3 pins the dynamic dim", None,
      {"x": (xp := rand(4, 3))}, [("y", np.maximum(xp, 0))],
      args=[f, "--shape", "x=4x3", "-o", "{out}/libm.so"])
 f = cli_model("cli_ok_shape_pin_zero", DYN)
-runs("cli_ok_shape_pin_zero", C, "--shape x=0x3 (an empty batch)", None,
-     {"x": np.zeros((0, 3))}, [("y", np.zeros((0, 3)))],
-     args=[f, "--shape", "x=0x3", "-o", "{out}/libm.so"])
+err("cli_ok_shape_pin_zero", C, "--shape x=0x3 (an empty batch; refused: "
+    "no empty runtime tensors)", None, [r"\bempty\b", r"x=0x3"],
+    args=[f, "--shape", "x=0x3", "-o", "{out}/libm.so"], fname=f,
+    name_file=False)
 f = cli_model("cli_ok_output_replaced")
 with open(os.path.join(case_dir("cli_ok_output_replaced"), "old.so"),
           "w") as fh:
