@@ -8,6 +8,8 @@
 #include "anvil/Context.h"
 #include "anvil/Cpu.h"
 
+#include "FpEnv.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -270,7 +272,27 @@ anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
   if (!context->variant)
     return fail(context, ANVIL_STATUS_INVALID_ARGUMENT,
                 "the context was not created by this model's create");
+  // The caller's MXCSR is restored on every return, its flags included.
+  fpenv::KernelScope fp;
   return context->variant->run(context, inputs, outputs);
+}
+
+anvil_status_t runModel(anvil_context_t *context, const ModelVariant *variants,
+                        int32_t numVariants, const char *createName,
+                        const void *const *inputs, void *const *outputs) {
+  if (!context)
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  bool ours = false;
+  for (int32_t v = 0; v < numVariants && !ours; ++v)
+    ours = context->variant == &variants[v];
+  if (!ours) {
+    char message[sizeof(context->lastError)] = "";
+    append(message, sizeof(message), "the context was not created by ");
+    append(message, sizeof(message),
+           createName ? createName : "this model's create");
+    return fail(context, ANVIL_STATUS_INVALID_ARGUMENT, message);
+  }
+  return runModel(context, inputs, outputs);
 }
 
 } // namespace anvil::rt

@@ -43,6 +43,14 @@ typedef enum anvil_dtype { ANVIL_DTYPE_F32 = 1 } anvil_dtype_t;
 
 #define ANVIL_MAX_RANK 8
 
+/** The alignment run requires of every input and output pointer: that of
+ *  their elements (f32). Pointers that are not are refused with
+ *  ANVIL_STATUS_INVALID_ARGUMENT; any float-aligned pointer gives the same
+ *  results. ANVIL_PREFERRED_TENSOR_ALIGNMENT (a cache line) is faster: no
+ *  vector load or store then splits a line. */
+#define ANVIL_TENSOR_ALIGNMENT 4
+#define ANVIL_PREFERRED_TENSOR_ALIGNMENT 64
+
 /** Describes one model input or output. Immutable, owned by the model. */
 typedef struct anvil_tensor_desc {
   const char *name;
