@@ -86,7 +86,8 @@ const ModelVariant *pickVariant(const ModelVariant *variants,
 /// masked; the caller's MXCSR (modes and sticky flags) is saved on entry
 /// and restored on return, so run neither depends on nor changes it.
 /// INVALID_ARGUMENT for a null context or one createModelContext did not
-/// make.
+/// make, and (without a message, as the context's belongs to the run in
+/// progress) while another thread runs the same context.
 anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
                         void *const *outputs);
 

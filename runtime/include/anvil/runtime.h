@@ -70,7 +70,9 @@ typedef struct anvil_context_options {
 ANVIL_API void anvil_context_options_init(anvil_context_options_t *options);
 
 /** Per-inference state (threads, arena). Opaque. Not thread safe: one
- *  inference at a time per context; distinct contexts may run concurrently. */
+ *  inference at a time per context (a run that starts while another thread
+ *  runs the same context returns ANVIL_STATUS_INVALID_ARGUMENT at once,
+ *  without a message); distinct contexts may run concurrently. */
 typedef struct anvil_context anvil_context_t;
 
 /** Introspection and entry points of one compiled model. Immutable. */
