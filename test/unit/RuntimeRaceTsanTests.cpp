@@ -131,4 +131,27 @@ TEST(Races, ModelContextsConcurrently) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+TEST(Races, TwoThreadsOnOneContext) {
+  // Misuse the runtime must survive: two threads running one context. Each
+  // run is refused or goes through alone; the flag that decides orders one
+  // thread's run before the other's.
+  Inputs in;
+  anvil_context_t *ctx = create(2, 0);
+  ASSERT_NE(ctx, nullptr);
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&] {
+      Outputs out;
+      for (int r = 0; r < 50; ++r) {
+        anvil_status_t st = run(ctx, in, out);
+        other += st != ANVIL_STATUS_OK && st != ANVIL_STATUS_INVALID_ARGUMENT;
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(other.load(), 0);
+  promises_destroy(ctx);
+}
+
 } // namespace
