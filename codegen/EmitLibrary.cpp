@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/ModelEmitter.h"
+#include "runtime/include/anvil/runtime.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -209,17 +210,32 @@ std::string buildEntrySource(const EmitOptions &options,
     w.line("  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
            cppString(sym.run + ": " + array + " is null") + ");");
     for (auto [i, d] : llvm::enumerate(descs)) {
-      w.line(std::string("if (!") + array + "[" + std::to_string(i) + "])");
+      std::string ptr = std::string(array) + "[" + std::to_string(i) + "]";
+      std::string tensor = sym.run + ": " + what + " " + std::to_string(i) +
+                           " ('" + d.name + "')";
+      w.line("if (!" + ptr + ")");
       w.line(
           "  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
-          cppString(sym.run + ": " + what + " " + std::to_string(i) + " ('" +
-                    d.name + "') is null") +
+          cppString(tensor + " is null") + ");");
+      // Kernels load and store f32 data unaligned (any float-aligned
+      // pointer works); a pointer that is not even float-aligned is a bug
+      // of the caller's, refused before any kernel touches it.
+      w.line("if (reinterpret_cast<uintptr_t>(" + ptr +
+             ") % ANVIL_TENSOR_ALIGNMENT != 0)");
+      w.line(
+          "  return anvil::rt::fail(context, ANVIL_STATUS_INVALID_ARGUMENT, " +
+          cppString(tensor + " is not " +
+                    std::to_string(ANVIL_TENSOR_ALIGNMENT) +
+                    "-byte aligned (f32 data; " +
+                    std::to_string(ANVIL_PREFERRED_TENSOR_ALIGNMENT) +
+                    " is fastest)") +
           ");");
     }
   };
   checkPtrs("inputs", "input", inputs);
   checkPtrs("outputs", "output", outputs);
-  w.line("return anvil::rt::runModel(context, inputs, outputs);");
+  w.line("return anvil::rt::runModel(context, kVariants, kNumVariants, " +
+         cppString(sym.create) + ", inputs, outputs);");
   w.close();
   w.blank();
 

@@ -8,6 +8,9 @@
 #include "anvil/Context.h"
 #include "anvil/Cpu.h"
 
+#include "FpEnv.h"
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +35,9 @@ struct anvil_context {
   /// The variant createModelContext picked (null for contexts made by
   /// createContext alone).
   const anvil::rt::ModelVariant *variant = nullptr;
+  /// Set while a run is in progress: a second, concurrent run on the same
+  /// context (which would share its arena and re-enter its pool) is refused.
+  std::atomic<bool> running{false};
   char lastError[512] = {0};
 };
 
@@ -270,7 +276,36 @@ anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
   if (!context->variant)
     return fail(context, ANVIL_STATUS_INVALID_ARGUMENT,
                 "the context was not created by this model's create");
-  return context->variant->run(context, inputs, outputs);
+  // No message: the context's message buffer may be in use by the run in
+  // progress.
+  if (context->running.exchange(true, std::memory_order_acquire))
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  anvil_status_t status;
+  {
+    // The caller's MXCSR is restored on every return, its flags included.
+    fpenv::KernelScope fp;
+    status = context->variant->run(context, inputs, outputs);
+  }
+  context->running.store(false, std::memory_order_release);
+  return status;
+}
+
+anvil_status_t runModel(anvil_context_t *context, const ModelVariant *variants,
+                        int32_t numVariants, const char *createName,
+                        const void *const *inputs, void *const *outputs) {
+  if (!context)
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  bool ours = false;
+  for (int32_t v = 0; v < numVariants && !ours; ++v)
+    ours = context->variant == &variants[v];
+  if (!ours) {
+    char message[sizeof(context->lastError)] = "";
+    append(message, sizeof(message), "the context was not created by ");
+    append(message, sizeof(message),
+           createName ? createName : "this model's create");
+    return fail(context, ANVIL_STATUS_INVALID_ARGUMENT, message);
+  }
+  return runModel(context, inputs, outputs);
 }
 
 } // namespace anvil::rt

@@ -18,6 +18,13 @@
 // descriptor after the claim and reports it done before the caller can move
 // on, so its reads happen before the next job's writes.
 //
+// Chunks run under the caller's floating-point modes (MXCSR rounding,
+// FTZ/DAZ, exception masks): the caller records them in the descriptor and
+// a worker adopts them before running a chunk, so a job computes as the
+// same loop on the caller alone would, whatever state the worker thread was
+// started in (threads inherit their creator's, e.g. the state of whoever
+// created the context).
+//
 // Idle workers spin (yielding every few microseconds, so on an
 // oversubscribed core they do not take time from the caller) for the
 // configured time, then sleep. Wake-up protocol: the caller bumps
@@ -30,6 +37,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/ThreadPool.h"
+
+#include "FpEnv.h"
 
 #include <chrono>
 
@@ -163,6 +172,8 @@ void ThreadPool::runChunk(int slot, int64_t chunk, int index) {
   int64_t hb, he, b, e;
   const int64_t k = homeChunks(jobN_, jobGrain_, jobParts_, slot, hb, he);
   splitRange(he - hb, int(k), int(chunk), b, e);
+  if (index != 0)
+    fpenv::adoptModes(jobFpModes_);
   jobFn_(jobCtx_, hb + b, hb + e, index);
 }
 
@@ -186,6 +197,7 @@ void ThreadPool::run(int64_t n, int64_t grain, int parts, Trampoline fn,
   jobN_ = n;
   jobGrain_ = grain;
   jobParts_ = parts;
+  jobFpModes_ = fpenv::get() & ~fpenv::kFlagBits;
   done_.store(0, std::memory_order_relaxed);
   int64_t chunks = 0;
   for (int t = 0; t < numThreads_; ++t) {

@@ -81,9 +81,24 @@ anvil_status_t createModelContext(const char *modelName,
 const ModelVariant *pickVariant(const ModelVariant *variants,
                                 int32_t numVariants);
 
-/// Runs the variant the context was created for.
+/// Runs the variant the context was created for, in the kernels' floating-
+/// point environment: round to nearest even, no FTZ/DAZ, every exception
+/// masked; the caller's MXCSR (modes and sticky flags) is saved on entry
+/// and restored on return, so run neither depends on nor changes it.
+/// INVALID_ARGUMENT for a null context or one createModelContext did not
+/// make, and (without a message, as the context's belongs to the run in
+/// progress) while another thread runs the same context.
 anvil_status_t runModel(anvil_context_t *context, const void *const *inputs,
                         void *const *outputs);
+
+/// runModel for the model whose variants are `variants`: a context that
+/// another model's create made (its arena and scratch sized for that model)
+/// is refused with INVALID_ARGUMENT and a message naming `createName` (the
+/// model's create function). What generated NAME_run calls once it checked
+/// the pointers.
+anvil_status_t runModel(anvil_context_t *context, const ModelVariant *variants,
+                        int32_t numVariants, const char *createName,
+                        const void *const *inputs, void *const *outputs);
 
 /// Records a message for anvil_context_last_error and returns status. The
 /// message is copied (truncated to a fixed buffer; no allocation).

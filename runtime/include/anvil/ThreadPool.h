@@ -84,9 +84,11 @@ public:
   /// have different indices, so it may select per-thread scratch. A thread
   /// runs its own home range front to back, then takes chunks from the back
   /// of other threads' ranges that have not been claimed yet. With a single
-  /// chunk fn runs inline on the caller and no worker is woken. Never
-  /// allocates: the callable is passed by address through a function
-  /// pointer.
+  /// chunk fn runs inline on the caller and no worker is woken. Every chunk
+  /// runs under the caller's floating-point modes (MXCSR rounding, FTZ/DAZ,
+  /// exception masks; workers adopt them per job), so results do not depend
+  /// on which thread ran a chunk. Never allocates: the callable is passed by
+  /// address through a function pointer.
   template <typename F> void parallelFor(int64_t n, int64_t grain, F &&fn) {
     using Fn = std::remove_reference_t<F>;
     const int parts = homeRanges(n, grain);
@@ -141,6 +143,7 @@ private:
   int64_t jobN_ = 0;
   int64_t jobGrain_ = 1;
   int jobParts_ = 0;
+  unsigned jobFpModes_ = 0; // the caller's MXCSR without its flags
 
   // Separate cache lines: spinning workers poll generation_, finishing
   // workers add to done_.

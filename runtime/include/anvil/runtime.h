@@ -43,6 +43,14 @@ typedef enum anvil_dtype { ANVIL_DTYPE_F32 = 1 } anvil_dtype_t;
 
 #define ANVIL_MAX_RANK 8
 
+/** The alignment run requires of every input and output pointer: that of
+ *  their elements (f32). Pointers that are not are refused with
+ *  ANVIL_STATUS_INVALID_ARGUMENT; any float-aligned pointer gives the same
+ *  results. ANVIL_PREFERRED_TENSOR_ALIGNMENT (a cache line) is faster: no
+ *  vector load or store then splits a line. */
+#define ANVIL_TENSOR_ALIGNMENT 4
+#define ANVIL_PREFERRED_TENSOR_ALIGNMENT 64
+
 /** Describes one model input or output. Immutable, owned by the model. */
 typedef struct anvil_tensor_desc {
   const char *name;
@@ -62,7 +70,9 @@ typedef struct anvil_context_options {
 ANVIL_API void anvil_context_options_init(anvil_context_options_t *options);
 
 /** Per-inference state (threads, arena). Opaque. Not thread safe: one
- *  inference at a time per context; distinct contexts may run concurrently. */
+ *  inference at a time per context (a run that starts while another thread
+ *  runs the same context returns ANVIL_STATUS_INVALID_ARGUMENT at once,
+ *  without a message); distinct contexts may run concurrently. */
 typedef struct anvil_context anvil_context_t;
 
 /** Introspection and entry points of one compiled model. Immutable. */
