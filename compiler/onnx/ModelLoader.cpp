@@ -147,6 +147,9 @@ llvm::Error inlineExternalData(llvm::StringRef path, llvm::StringRef modelDir,
   if (location.empty())
     return fileError(path, "external data of tensor '" + tensor.name() +
                                "' has no location");
+  if (tensor.has_raw_data())
+    return fileError(path, what + ": the tensor also holds raw_data; it "
+                                  "must hold its data in one place");
   if (llvm::sys::path::is_absolute(location) ||
       llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows))
     return fileError(path, what + " is an absolute path; external data must "

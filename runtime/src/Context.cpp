@@ -22,9 +22,8 @@
 /// so threads' scratch slices never share a line.
 static constexpr uint64_t kAlign = 64;
 
-/// A sanity bound on num_threads: more threads than this is surely a bug
-/// (an uninitialized options struct), not a request.
-static constexpr int32_t kMaxThreads = 4096;
+/// The bound on num_threads (runtime.h).
+static constexpr int32_t kMaxThreads = ANVIL_MAX_THREADS;
 
 struct anvil_context {
   anvil::ThreadPool *pool = nullptr;

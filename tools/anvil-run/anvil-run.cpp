@@ -75,15 +75,16 @@ void printUsage(FILE *out) {
 }
 
 int64_t parseCount(const std::string &flag, const std::string &value,
-                   int64_t minValue) {
+                   int64_t minValue, int64_t maxValue = INT32_MAX) {
   if (value.empty())
     fail("missing value for " + flag);
   char *end = nullptr;
   errno = 0;
   long long v = std::strtoll(value.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0' || v < minValue || v > INT32_MAX)
+  if (errno != 0 || *end != '\0' || v < minValue || v > maxValue)
     fail("invalid value '" + value + "' for " + flag +
-         " (expected an integer >= " + std::to_string(minValue) + ")");
+         " (expected an integer from " + std::to_string(minValue) + " to " +
+         std::to_string(maxValue) + ")");
   return v;
 }
 
@@ -160,7 +161,8 @@ Options parseArgs(int argc, char **argv) {
       if (opts.outputDir.empty())
         fail("empty value for --output-dir");
     } else if (arg == "--threads") {
-      opts.threads = static_cast<int32_t>(parseCount(arg, takeValue(), 0));
+      opts.threads = static_cast<int32_t>(
+          parseCount(arg, takeValue(), 0, ANVIL_MAX_THREADS));
     } else if (arg == "--bench") {
       opts.bench = parseCount(arg, takeValue(), 1);
     } else if (arg == "--warmup") {

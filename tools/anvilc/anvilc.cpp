@@ -147,6 +147,8 @@ int main(int argc, char **argv) {
     } else if ((r = value("--name", v))) {
       if (!*r)
         return 1;
+      if (v.empty())
+        return fail("empty value for --name");
       options.name = v;
     } else if ((r = value("--threads-default", v))) {
       if (!*r)

@@ -60,9 +60,13 @@ typedef struct anvil_tensor_desc {
   uint64_t num_bytes;
 } anvil_tensor_desc_t;
 
+/** The most threads a context takes (more is refused as INVALID_ARGUMENT:
+ *  surely an uninitialized options struct, not a request). */
+#define ANVIL_MAX_THREADS 4096
+
 /** Options for creating a context; fill with anvil_context_options_init. */
 typedef struct anvil_context_options {
-  int32_t num_threads; /* 0 = one per online CPU */
+  int32_t num_threads; /* 0 = one per online CPU; at most ANVIL_MAX_THREADS */
   int32_t spin_us;     /* how long an idle worker spins before sleeping */
 } anvil_context_options_t;
 
