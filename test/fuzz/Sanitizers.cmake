@@ -1,0 +1,39 @@
+#===- test/fuzz/Sanitizers.cmake - ASan/UBSan and libFuzzer builds --------===#
+# Included by the top-level CMakeLists.txt after runtime/: the runtime archive
+# is linked into every generated model (by clang++, into libraries and apps
+# that carry no sanitizer runtime), so it stays uninstrumented; everything
+# configured after this point (dialects, passes, compiler, codegen, tools,
+# tests) gets the flags.
+#
+#   -DANVIL_SANITIZE=address,undefined   build-sanitize/ (tools/check.sh --sanitize)
+#   -DANVIL_ENABLE_FUZZERS=ON            build-fuzz/ with clang++-22 (test/fuzz/run.sh)
+#
+# UBSan's vptr check is off in both: libMLIR.so is built without RTTI, so the
+# check cannot see the dynamic types of MLIR's classes.
+#===----------------------------------------------------------------------===#
+set(ANVIL_SANITIZE "" CACHE STRING
+    "Comma-separated -fsanitize= values for Anvil's own code (e.g. address,undefined)")
+option(ANVIL_ENABLE_FUZZERS
+       "Build the libFuzzer harnesses of test/fuzz (needs clang++ as CMAKE_CXX_COMPILER)" OFF)
+
+if(ANVIL_ENABLE_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ANVIL_ENABLE_FUZZERS needs clang++ "
+                        "(-DCMAKE_CXX_COMPILER=clang++-22 -DCMAKE_C_COMPILER=clang-22)")
+  endif()
+  # Coverage for libFuzzer on every Anvil object; libFuzzer's main is linked
+  # into the harnesses only (test/fuzz/CMakeLists.txt). Asserts on (-UNDEBUG):
+  # a failed assert is a finding, not undefined behaviour.
+  set(ANVIL_FUZZ_SANITIZERS address,undefined)
+  if(ANVIL_SANITIZE)
+    set(ANVIL_FUZZ_SANITIZERS ${ANVIL_SANITIZE})
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,${ANVIL_FUZZ_SANITIZERS}
+                      -fno-sanitize=vptr -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer -gline-tables-only -UNDEBUG)
+  add_link_options(-fsanitize=${ANVIL_FUZZ_SANITIZERS} -fno-sanitize=vptr)
+elseif(ANVIL_SANITIZE)
+  add_compile_options(-fsanitize=${ANVIL_SANITIZE} -fno-sanitize=vptr
+                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g1)
+  add_link_options(-fsanitize=${ANVIL_SANITIZE} -fno-sanitize=vptr)
+endif()
