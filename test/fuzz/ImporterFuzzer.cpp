@@ -10,13 +10,16 @@
 // Inputs starting with '<' or '#' are ONNX's text format (.onnxtxt), others
 // binary protobuf (.onnx). The bytes go to a file in a private temporary
 // folder (the loader reads a path), so external data can only name files in
-// that folder. ANVIL_FUZZ_VERBOSE=1 prints each input's outcome.
+// that folder. Binary inputs are mutated as models (ModelMutator.h) two
+// times in three, as bytes otherwise. ANVIL_FUZZ_VERBOSE=1 prints each
+// input's outcome.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Target.h"
 #include "compiler/Pipeline.h"
 #include "compiler/onnx/Importer.h"
+#include "test/fuzz/ModelMutator.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -30,7 +33,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace {
@@ -149,4 +154,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   report("ok", diagnostics);
   return 0;
+}
+
+extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t maxSize);
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
+                                          size_t maxSize, unsigned seed) {
+  std::minstd_rand rng(seed);
+  bool text = size > 0 && (data[0] == '<' || data[0] == '#');
+  onnx::ModelProto model;
+  if (text || rng() % 3 == 0 ||
+      !model.ParseFromArray(data, static_cast<int>(size)) ||
+      !anvil::fuzz::mutateModel(model, static_cast<uint32_t>(rng())))
+    return LLVMFuzzerMutate(data, size, maxSize);
+  std::string bytes;
+  if (!model.SerializeToString(&bytes) || bytes.size() > maxSize)
+    return LLVMFuzzerMutate(data, size, maxSize);
+  std::memcpy(data, bytes.data(), bytes.size());
+  return bytes.size();
 }

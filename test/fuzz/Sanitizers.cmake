@@ -8,7 +8,8 @@
 #   -DANVIL_SANITIZE=address,undefined   build-sanitize/ (tools/check.sh --sanitize)
 #   -DANVIL_ENABLE_FUZZERS=ON            build-fuzz/ with clang++-22 (test/fuzz/run.sh)
 #
-# UBSan's vptr check is off in both: libMLIR.so is built without RTTI, so the
+# The sanitizer build is -O1 (after the build type's -O3): faster to build,
+# exact stacks. UBSan's vptr check is off in both: libMLIR.so is built without RTTI, so the
 # check cannot see the dynamic types of MLIR's classes.
 #===----------------------------------------------------------------------===#
 set(ANVIL_SANITIZE "" CACHE STRING
@@ -34,6 +35,6 @@ if(ANVIL_ENABLE_FUZZERS)
   add_link_options(-fsanitize=${ANVIL_FUZZ_SANITIZERS} -fno-sanitize=vptr)
 elseif(ANVIL_SANITIZE)
   add_compile_options(-fsanitize=${ANVIL_SANITIZE} -fno-sanitize=vptr
-                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g1)
+                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g1 -O1)
   add_link_options(-fsanitize=${ANVIL_SANITIZE} -fno-sanitize=vptr)
 endif()

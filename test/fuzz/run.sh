@@ -102,20 +102,23 @@ for h in "${harnesses[@]}"; do
   fi
   echo "fuzz: $h: $bin ${flags[*]} $work ${dirs[*]}"
   start=$SECONDS
+  marker="$build/fuzz/$h.start"
+  touch "$marker"
   # Leaks are findings too (LeakSanitizer at the end of each input).
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
     "$bin" "${flags[@]}" "$work" "${dirs[@]}" >"$log" 2>&1
   rc=$?
+  # Fork mode prints no final stats: its progress lines start with #RUNS.
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+  [ -z "$execs" ] && execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   echo "fuzz: $h: exit $rc after $((SECONDS - start)) s, ${execs:-?} inputs run; log $log"
-  if [ $rc -eq 0 ] && [ "$mode" = short ]; then
-    passed=$((passed + 1))
-  elif [ "$mode" = time ] && [ $rc -eq 0 ] && ! ls "$findings"/* >/dev/null 2>&1; then
+  new=$(find "$findings" -maxdepth 1 -type f -newer "$marker" | sort)
+  if [ $rc -eq 0 ] && [ -z "$new" ]; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
-    echo "fuzz: $h FOUND SOMETHING (exit $rc): reproducers in $findings/:"
-    ls -t "$findings" | head -20 | sed 's/^/  /'
+    echo "fuzz: $h FOUND SOMETHING (exit $rc); new reproducers:"
+    echo "$new" | sed '/^$/d; s/^/  /' | head -20
     grep -E -A12 '^==[0-9]+==ERROR|deadly signal|out-of-memory|timeout after' "$log" | head -40
   fi
 done
