@@ -28,7 +28,7 @@ for arg in "$@"; do
   case "$arg" in
     --sanitize) mode=sanitize ;;
     --no-fuzz) fuzz=0 ;;
-    -h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '4,/^#===/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "check: unknown option '$arg' (see --help)"; echo "0 passed, 1 failed"; exit 1 ;;
   esac
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 #===- make_seeds.py - seed corpora of the libFuzzer harnesses -------------===#
-# usage: make_seeds.py OUT_DIR
+# usage: make_seeds.py OUT_DIR [--onnx-testdata]
 # Writes, deterministically (same sources, same bytes):
 #   OUT_DIR/importer/    every test/import ONNX text model (.onnxtxt) as is
 #                        and as binary protobuf, and the models the e2e tests
@@ -9,6 +9,9 @@
 #   OUT_DIR/tensorfile/  the .npy / .pb inputs of anvil_run.test
 #                        (test/e2e/Inputs/make_tensors.py) and a few more
 #                        shapes, versions and encodings
+# With --onnx-testdata, also (for the long runs; too many for the short one)
+#   OUT_DIR/testdata/importer/    every model of Debian's libonnx-testdata
+#   OUT_DIR/testdata/tensorfile/  the first input .pb of each of its tests
 # Needs Debian's python3-onnx and python3-numpy: run with /usr/bin/python3.
 #===----------------------------------------------------------------------===#
 import glob
@@ -26,6 +29,7 @@ from onnx import TensorProto, helper, numpy_helper
 here = os.path.dirname(os.path.abspath(__file__))
 src = os.path.dirname(os.path.dirname(here))
 out = sys.argv[1]
+with_testdata = "--onnx-testdata" in sys.argv[2:]
 importer = os.path.join(out, "importer")
 tensorfile = os.path.join(out, "tensorfile")
 for d in (importer, tensorfile):
@@ -105,3 +109,20 @@ external.data_location = TensorProto.EXTERNAL
 entry = external.external_data.add()
 entry.key, entry.value = "location", "weights.bin"
 pb("external", external)
+
+# --- libonnx-testdata: ONNX's backend models and their tensors -------------
+if with_testdata:
+    data = "/usr/share/libonnx-testdata/data"
+    t_importer = os.path.join(out, "testdata", "importer")
+    t_tensorfile = os.path.join(out, "testdata", "tensorfile")
+    for d in (t_importer, t_tensorfile):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    for model in sorted(glob.glob(os.path.join(data, "*", "*", "model.onnx"))):
+        test = os.path.dirname(model)
+        name = os.path.basename(os.path.dirname(test)) + "_" + os.path.basename(test)
+        if os.path.getsize(model) <= 65536:
+            shutil.copy(model, os.path.join(t_importer, name + ".onnx"))
+        first = os.path.join(test, "test_data_set_0", "input_0.pb")
+        if os.path.exists(first) and os.path.getsize(first) <= 65536:
+            shutil.copy(first, os.path.join(t_tensorfile, name + ".pb"))

@@ -8,7 +8,8 @@
 #                 -seed=1 for a fixed number of inputs over the seeds only
 #   --time S      S seconds per harness (3600 = one CPU hour): a libFuzzer
 #                 fork-mode worker (-fork=1) that keeps going after crashes,
-#                 growing build-fuzz/fuzz/corpus/HARNESS across runs
+#                 growing build-fuzz/fuzz/corpus/HARNESS across runs; seeded
+#                 with libonnx-testdata's models and tensors as well
 #   --seeds DIR   extra seed folders, by harness: DIR/HARNESS if it exists,
 #                 else DIR itself (also ANVIL_FUZZ_SEEDS=DIR:DIR...), e.g.
 #                 the generated models of test/corpus
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
     --time) mode=time; seconds="${2:?--time needs SECONDS}"; shift ;;
     --seeds) seed_dirs+=("${2:?--seeds needs DIR}"); shift ;;
     importer|tensorfile) harnesses+=("$1") ;;
-    -h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '4,/^#===/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "fuzz: unknown argument '$1' (see --help)"; echo "0 passed, 1 failed"; exit 1 ;;
   esac
   shift
@@ -64,7 +65,9 @@ if ! { cmake -S "$root" -B "$build" -G Ninja \
 fi
 
 seeds="$build/fuzz/seeds"
-if ! /usr/bin/python3 "$here/make_seeds.py" "$seeds"; then
+seed_flags=()
+[ "$mode" = time ] && seed_flags=(--onnx-testdata) # ONNX's backend models too
+if ! /usr/bin/python3 "$here/make_seeds.py" "$seeds" "${seed_flags[@]}"; then
   echo "fuzz: make_seeds.py failed"
   echo "0 passed, ${#harnesses[@]} failed"
   exit 1
@@ -75,6 +78,7 @@ failed=0
 for h in "${harnesses[@]}"; do
   bin="$build/bin/anvil-fuzz-$h"
   dirs=("$seeds/$h")
+  [ "$mode" = time ] && dirs+=("$seeds/testdata/$h")
   [ -d "$here/seeds/$h" ] && dirs+=("$here/seeds/$h")
   for d in "${seed_dirs[@]}"; do
     if [ -d "$d/$h" ]; then dirs+=("$d/$h")
