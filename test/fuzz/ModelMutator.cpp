@@ -124,10 +124,10 @@ private:
         std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min(),
         std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()};
     switch (pick(4)) {
-    case 0:
-      return old + 1;
+    case 0: // wrapping, as unsigned arithmetic does
+      return static_cast<int64_t>(static_cast<uint64_t>(old) + 1);
     case 1:
-      return old - 1;
+      return static_cast<int64_t>(static_cast<uint64_t>(old) - 1);
     case 2:
       return static_cast<int64_t>(pick(17)) - 1;
     default:

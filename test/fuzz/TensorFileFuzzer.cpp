@@ -14,16 +14,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
+#include <sys/mman.h>
 
 namespace {
 
 std::string *roundTripPath = nullptr;
-
-void removeRoundTripFile() {
-  if (roundTripPath)
-    std::remove(roundTripPath->c_str());
-}
 
 [[noreturn]] void fail(const std::string &what) {
   std::fprintf(stderr, "fuzz-tensorfile: %s\n", what.c_str());
@@ -56,11 +51,16 @@ void checkRoundTrip(const anvil::run::HostTensor &t, const char *parser) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  const char *tmp = std::getenv("TMPDIR");
-  roundTripPath = new std::string(std::string(tmp && *tmp ? tmp : "/tmp") +
-                                  "/anvil-fuzz-tensorfile-" +
-                                  std::to_string(getpid()) + ".npy");
-  std::atexit(removeRoundTripFile);
+  // An anonymous in-memory file, named by its descriptor: private to this
+  // process, gone with it, and the same name in every run (a path holding a
+  // pid or random letters would reach libFuzzer's comparison hooks and make
+  // the short run differ from one run to the next).
+  int fd = memfd_create("anvil-fuzz-tensorfile", 0);
+  if (fd < 0) {
+    std::perror("fuzz-tensorfile: memfd_create");
+    std::exit(1);
+  }
+  roundTripPath = new std::string("/proc/self/fd/" + std::to_string(fd));
   return 0;
 }
 

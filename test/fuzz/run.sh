@@ -73,6 +73,19 @@ if ! /usr/bin/python3 "$here/make_seeds.py" "$seeds" "${seed_flags[@]}"; then
   exit 1
 fi
 
+# The short run is the same run every time only without address space
+# randomization: libFuzzer's comparison hooks put the pointers compared
+# into its mutation dictionary. (Also no -reload: it rereads the corpus on
+# a timer.)
+launch=()
+if [ "$mode" = short ]; then
+  if setarch "$(uname -m)" -R true 2>/dev/null; then
+    launch=(setarch "$(uname -m)" -R)
+  else
+    echo "fuzz: setarch -R is not permitted here; the short run may vary between runs"
+  fi
+fi
+
 passed=0
 failed=0
 for h in "${harnesses[@]}"; do
@@ -97,7 +110,7 @@ for h in "${harnesses[@]}"; do
     work="$build/fuzz/short/$h"
     rm -rf "$work" && mkdir -p "$work"
     runs_var="short_runs_$h"
-    flags+=(-seed=1 -runs="${!runs_var}")
+    flags+=(-seed=1 -runs="${!runs_var}" -reload=0)
   else
     work="$build/fuzz/corpus/$h"
     mkdir -p "$work"
@@ -110,7 +123,7 @@ for h in "${harnesses[@]}"; do
   touch "$marker"
   # Leaks are findings too (LeakSanitizer at the end of each input).
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
-    "$bin" "${flags[@]}" "$work" "${dirs[@]}" >"$log" 2>&1
+    "${launch[@]}" "$bin" "${flags[@]}" "$work" "${dirs[@]}" >"$log" 2>&1
   rc=$?
   # Fork mode prints no final stats: its progress lines start with #RUNS.
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
