@@ -39,7 +39,9 @@ if [ "$mode" = sanitize ]; then
   # allow_user_poisoning=0: LLVM's headers poison BumpPtrAllocator slabs in
   # ASan builds, and the uninstrumented libMLIR.so allocates from them
   # without unpoisoning (false use-after-poison reports).
-  export ASAN_OPTIONS="${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=1}"
+  # allocator_may_return_null=1: a huge request fails as it would without
+  # ASan (the runtime's tests check that contexts report it).
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-allow_user_poisoning=0:allocator_may_return_null=1:detect_leaks=1}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 else
   build="${ANVIL_BUILD_DIR:-$root/build}"
