@@ -136,7 +136,7 @@ for h in "${harnesses[@]}"; do
     failed=$((failed + 1))
     echo "fuzz: $h FOUND SOMETHING (exit $rc); new reproducers:"
     echo "$new" | sed '/^$/d; s/^/  /' | head -20
-    grep -E -A12 '^==[0-9]+==ERROR|deadly signal|out-of-memory|timeout after' "$log" | head -40
+    grep -E -A12 '^==[0-9]+==ERROR|runtime error:|deadly signal|out-of-memory|timeout after' "$log" | head -40
   fi
 done
 
