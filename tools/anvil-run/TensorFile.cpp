@@ -225,9 +225,14 @@ std::string formatShape(const int64_t *dims, size_t rank) {
 }
 
 bool parseNpy(const std::string &bytes, HostTensor &out, std::string &error) {
-  if (bytes.size() < kNpyMagicLen + 4 ||
+  if (bytes.size() < kNpyMagicLen ||
       std::memcmp(bytes.data(), kNpyMagic, kNpyMagicLen) != 0) {
     error = "not a .npy file (missing \\x93NUMPY magic)";
+    return false;
+  }
+  if (bytes.size() < kNpyMagicLen + 4) { // the magic, then a cut-off header
+    error = "malformed .npy file: truncated header (" +
+            std::to_string(bytes.size()) + " bytes)";
     return false;
   }
   auto byteAt = [&](size_t i) {
