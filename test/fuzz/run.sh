@@ -29,7 +29,7 @@ build="${ANVIL_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 export CCACHE_BASEDIR="$root"
 
 # The short run's fixed budget: executions per harness (inputs replayed from
-# the seeds count too): ~15 s and ~10 s on this project's machine.
+# the seeds count too): ~30 s and ~5 s on this project's 2-core machine.
 short_runs_importer=8000
 short_runs_tensorfile=200000
 
