@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build ccache pkg-config
-  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  clang-22 libclang-rt-22-dev llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
   libdnnl-dev libgtest-dev libsimde-dev
   python3-numpy python3-onnx python3-torch python3-torchvision

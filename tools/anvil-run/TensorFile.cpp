@@ -17,6 +17,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace anvil::run {
 namespace {
@@ -192,6 +193,19 @@ private:
 
 bool readWholeFile(const std::string &path, std::string &bytes,
                    std::string &error) {
+  // Devices (/dev/zero), FIFOs and directories never end or never start:
+  // only regular files are tensors.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    error = std::string("cannot open file: ") + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = S_ISDIR(st.st_mode) ? "is a directory, not a tensor file"
+                                : "is not a regular file (a device, FIFO or "
+                                  "socket), not a tensor file";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = std::string("cannot open file: ") + std::strerror(errno);
@@ -225,9 +239,14 @@ std::string formatShape(const int64_t *dims, size_t rank) {
 }
 
 bool parseNpy(const std::string &bytes, HostTensor &out, std::string &error) {
-  if (bytes.size() < kNpyMagicLen + 4 ||
+  if (bytes.size() < kNpyMagicLen ||
       std::memcmp(bytes.data(), kNpyMagic, kNpyMagicLen) != 0) {
     error = "not a .npy file (missing \\x93NUMPY magic)";
+    return false;
+  }
+  if (bytes.size() < kNpyMagicLen + 4) { // the magic, then a cut-off header
+    error = "malformed .npy file: truncated header (" +
+            std::to_string(bytes.size()) + " bytes)";
     return false;
   }
   auto byteAt = [&](size_t i) {
