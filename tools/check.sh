@@ -7,9 +7,11 @@
 #   tools/check.sh             release build in build/ (ANVIL_BUILD_DIR): the
 #                              lit suites (import, dialects, passes, codegen,
 #                              e2e), the GoogleTest suites (through lit), the
-#                              ONNX conformance suite and ResNet-50, and the
-#                              short deterministic fuzz run (test/fuzz/run.sh
-#                              --short, clang++-22 build in build-fuzz/)
+#                              ONNX conformance suite and ResNet-50, the
+#                              hostile-model corpus (test/corpus/run.sh) and
+#                              the short deterministic fuzz run
+#                              (test/fuzz/run.sh --short, clang++-22 build in
+#                              build-fuzz/)
 #   tools/check.sh --sanitize  Anvil built with ASan + UBSan by g++ into
 #                              build-sanitize/ (ANVIL_SANITIZE_BUILD_DIR): the
 #                              lit suites and the model corpus
@@ -128,6 +130,7 @@ if [ "$mode" = sanitize ]; then
 else
   run_lit
   run_e2e
+  run_corpus
   [ "$fuzz" -eq 1 ] && run_fuzz_short
 fi
 
