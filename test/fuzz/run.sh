@@ -94,9 +94,21 @@ for h in "${harnesses[@]}"; do
   [ "$mode" = time ] && dirs+=("$seeds/testdata/$h")
   [ -d "$here/seeds/$h" ] && dirs+=("$here/seeds/$h")
   for d in "${seed_dirs[@]}"; do
-    if [ -d "$d/$h" ]; then dirs+=("$d/$h")
-    elif [ -d "$d" ]; then dirs+=("$d")
-    else echo "fuzz: seed folder '$d' does not exist"; failed=$((failed + 1)); fi
+    src="$d"
+    [ -d "$d/$h" ] && src="$d/$h"
+    if [ ! -d "$src" ]; then
+      echo "fuzz: seed folder '$d' does not exist"
+      failed=$((failed + 1))
+      continue
+    fi
+    # libFuzzer opens every entry of a seed folder: stage copies of the
+    # regular files up to -max_len (test/corpus's cases hold FIFOs and
+    # subfolders, which break its merge).
+    staged="$build/fuzz/extra/$h/$(printf '%s' "$src" | md5sum | cut -c1-8)"
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    find "$src" -type f -size -65k -exec cp --backup=numbered -t "$staged" {} +
+    dirs+=("$staged")
   done
   findings="$build/fuzz/findings/$h"
   mkdir -p "$findings"
