@@ -2,8 +2,9 @@
 # usage: interrupt.py SIGNAL MARK -- COMMAND...
 # Runs COMMAND (an anvilc using slow_cxx.sh as its compiler, with
 # SLOW_CXX_MARK=MARK), waits until the fake compiler has written MARK, sends
-# SIGNAL (INT, TERM or HUP) to COMMAND (with SIGINT at its default action), kills the fake compiler, and prints
-# how COMMAND ended: `ended by SIGTERM` or `exited N`.
+# SIGNAL (INT, TERM or HUP) to COMMAND (with SIGNAL at its default action),
+# kills the fake compiler, and prints how COMMAND ended: `ended by SIGTERM` or
+# `exited N`.
 #===----------------------------------------------------------------------===#
 import os
 import signal
@@ -14,11 +15,11 @@ import time
 sig = getattr(signal, "SIG" + sys.argv[1])
 mark = sys.argv[2]
 cmd = sys.argv[sys.argv.index("--") + 1:]
-# A shell starts background jobs with SIGINT ignored, and an ignored signal
-# stays ignored across exec: give the command the default action.
+# A shell starts background jobs with SIGINT ignored, nohup ignores SIGHUP,
+# and an ignored signal stays ignored across exec (anvilc keeps it ignored,
+# on purpose): give the command the default action of the signal sent.
 p = subprocess.Popen(cmd, env=dict(os.environ, SLOW_CXX_MARK=mark),
-                     preexec_fn=lambda: signal.signal(signal.SIGINT,
-                                                      signal.SIG_DFL))
+                     preexec_fn=lambda: signal.signal(sig, signal.SIG_DFL))
 deadline = time.time() + 120
 while not os.path.exists(mark):
     if p.poll() is not None or time.time() > deadline:
