@@ -25,9 +25,18 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <exception>
+#include <functional>
 #include <string>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace anvil;
 using namespace anvil::onnx_import;
@@ -76,6 +85,98 @@ int64_t elementBytes(int32_t dtype) {
   }
 }
 
+/// Runs `transform` (libonnx's version converter or shape inference) on
+/// `model` in a child process and takes its result: on some malformed models
+/// libonnx dereferences null or reads past its buffers instead of throwing,
+/// and that must end in an error naming the file, not in a crash of anvilc.
+/// `transform` returns an error message, or "" on success. The child gets
+/// kChildSeconds; a signal or the timeout is reported as `what` crashing.
+/// Without `keepInitializers` the child sends the model back without its
+/// initializers, which stay the parent's (shape inference does not change
+/// them, and they are most of a model's bytes).
+llvm::Error inChildProcess(
+    llvm::StringRef path, const std::string &what, onnx::ModelProto &model,
+    bool keepInitializers,
+    const std::function<std::string(onnx::ModelProto &)> &transform) {
+  constexpr unsigned kChildSeconds = 120;
+  int fds[2];
+  if (pipe(fds) != 0)
+    return fileError(path, what + ": cannot create a pipe");
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return fileError(path, what + ": cannot fork");
+  }
+  if (pid == 0) { // the child: transform, send, _exit
+    close(fds[0]);
+    // Die of a crash at once and quietly (no LLVM stack dump: the parent
+    // says what happened); interrupts are the parent's to clean up after.
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+                    SIGABRT})
+      signal(sig, SIG_DFL);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0)
+      dup2(devnull, STDERR_FILENO);
+    alarm(kChildSeconds);
+    std::string error = transform(model);
+    std::string out(1, error.empty() ? '\0' : '\1');
+    if (error.empty()) {
+      if (!keepInitializers)
+        model.mutable_graph()->clear_initializer();
+      out += model.SerializeAsString();
+    } else {
+      out += error;
+    }
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0)
+        _exit(1);
+      done += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string in;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (sig == SIGALRM)
+      return fileError(path, what + " did not finish in " +
+                                 llvm::Twine(kChildSeconds) + " s");
+    return fileError(path, what + " crashed on this model (" +
+                               llvm::Twine(strsignal(sig)) +
+                               "); it is malformed in a way libonnx does not "
+                               "check");
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || in.empty())
+    return fileError(path, what + " failed without a result");
+  if (in[0] != '\0')
+    return fileError(path, in.substr(1));
+  onnx::ModelProto result;
+  if (in.size() - 1 > static_cast<size_t>(INT32_MAX) ||
+      !result.ParseFromArray(in.data() + 1, static_cast<int>(in.size() - 1)))
+    return fileError(path, what + " returned a model that does not parse");
+  if (!keepInitializers)
+    result.mutable_graph()->mutable_initializer()->Swap(
+        model.mutable_graph()->mutable_initializer());
+  model = std::move(result);
+  return llvm::Error::success();
+}
+
 /// True when `bytes` parse as a model once protobuf's nesting limit (100
 /// levels; each subgraph takes three) is lifted: the parse failed on depth,
 /// not on the bytes.
@@ -83,7 +184,7 @@ bool nestedTooDeep(llvm::StringRef bytes) {
   google::protobuf::io::CodedInputStream in(
       reinterpret_cast<const uint8_t *>(bytes.data()),
       static_cast<int>(bytes.size()));
-  in.SetRecursionLimit(100000);
+  in.SetRecursionLimit(1000); // deep enough to tell, shallow enough for the stack
   onnx::ModelProto deep;
   return deep.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
 }
@@ -884,14 +985,20 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
         return fileError(path, "graph output '" + printableName(v.name()) +
                                    "' is produced by no node, input or "
                                    "initializer");
-    try {
-      model = onnx::version_conversion::ConvertVersion(model, 7);
-    } catch (const std::exception &) {
-      return fileError(path, "opset " + llvm::Twine(upgradeFrom) +
-                                 " could not be upgraded to opset 7: ONNX's "
-                                 "version converter has no adapter for one "
-                                 "of its nodes");
-    }
+    std::string problem = "opset " + std::to_string(upgradeFrom) +
+                          " could not be upgraded to opset 7: ONNX's version "
+                          "converter";
+    if (llvm::Error e = inChildProcess(
+            path, problem, model, /*keepInitializers=*/true,
+            [&](onnx::ModelProto &m) -> std::string {
+              try {
+                m = onnx::version_conversion::ConvertVersion(m, 7);
+              } catch (const std::exception &) {
+                return problem + " has no adapter for one of its nodes";
+              }
+              return "";
+            }))
+      return e;
   }
 
   if (llvm::Error e = check())
@@ -899,14 +1006,18 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   // Runtime inputs first: shape inference's messages would not name them.
   if (llvm::Error e = checkRuntimeInputs(path, model.graph()))
     return e;
-  try {
-    onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
-                                        /*strict_mode_val=*/0,
-                                        /*data_prop_val=*/false);
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception &e) {
-    return fileError(path, "shape inference failed: " + firstLine(e.what()));
-  }
-  return llvm::Error::success();
+  return inChildProcess(
+      path, "ONNX's shape inference", model, /*keepInitializers=*/false,
+      [](onnx::ModelProto &m) -> std::string {
+        try {
+          onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
+                                              /*strict_mode_val=*/0,
+                                              /*data_prop_val=*/false);
+          onnx::shape_inference::InferShapes(
+              m, onnx::OpSchemaRegistry::Instance(), options);
+        } catch (const std::exception &e) {
+          return "shape inference failed: " + firstLine(e.what());
+        }
+        return "";
+      });
 }
