@@ -85,6 +85,10 @@ int64_t elementBytes(int32_t dtype) {
   }
 }
 
+/// Defined by the sanitizer runtimes only (weak: null in release builds).
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void))
+    __attribute__((weak));
+
 /// Runs `transform` (libonnx's version converter or shape inference) on
 /// `model` in a child process and takes its result: on some malformed models
 /// libonnx dereferences null or reads past its buffers instead of throwing,
@@ -114,8 +118,13 @@ llvm::Error inChildProcess(
     // Die of a crash at once and quietly (no LLVM stack dump: the parent
     // says what happened); interrupts are the parent's to clean up after.
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-                    SIGABRT})
+                    SIGABRT, SIGALRM})
       signal(sig, SIG_DFL);
+    // Under a sanitizer (the fuzzers' builds) a crash here is reported by
+    // the sanitizer, whose death callback is the fuzzer's: the parent
+    // reports it instead.
+    if (__sanitizer_set_death_callback)
+      __sanitizer_set_death_callback(nullptr);
     int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0)
       dup2(devnull, STDERR_FILENO);
@@ -152,18 +161,18 @@ llvm::Error inChildProcess(
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    if (sig == SIGALRM)
-      return fileError(path, what + " did not finish in " +
-                                 llvm::Twine(kChildSeconds) + " s");
-    return fileError(path, what + " crashed on this model (" +
-                               llvm::Twine(strsignal(sig)) +
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    return fileError(path, what + " did not finish in " +
+                               llvm::Twine(kChildSeconds) + " s");
+  if (WIFSIGNALED(status) || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      in.empty()) {
+    std::string how = WIFSIGNALED(status)
+                          ? std::string(strsignal(WTERMSIG(status)))
+                          : "exit status " + std::to_string(WEXITSTATUS(status));
+    return fileError(path, what + " crashed on this model (" + how +
                                "); it is malformed in a way libonnx does not "
                                "check");
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || in.empty())
-    return fileError(path, what + " failed without a result");
   if (in[0] != '\0')
     return fileError(path, in.substr(1));
   onnx::ModelProto result;
