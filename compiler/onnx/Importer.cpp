@@ -59,7 +59,7 @@ using TP = onnx::TensorProto;
 using av::kMaxInlineElements; // larger constants become resource blobs
 /// The most copies Tile and Resize concatenate of a runtime tensor along one
 /// dim, and crops a strided Slice concatenates (each is an operand of one
-/// anvil.concat); also the largest LRN window.
+/// anvil.concat, see GraphImporter::strided); also the largest LRN window.
 constexpr int64_t kMaxCopies = 65536;
 
 /// Replaces every character that is not [A-Za-z0-9_] by '_'.
@@ -222,6 +222,8 @@ private:
   }
   Value binary(av::BinaryKind k, Value l, Value r);
   Value crop(Value v, int64_t axis, int64_t begin, int64_t end);
+  Value strided(Value v, int64_t axis, int64_t begin, int64_t step,
+                int64_t count);
   bool normalizeAxis(int64_t &axis, int64_t rank) {
     if (axis < -rank || axis >= rank)
       return fail("axis " + llvm::Twine(axis) + " is out of range for rank " +
@@ -476,6 +478,28 @@ Value GraphImporter::crop(Value v, int64_t axis, int64_t begin, int64_t end) {
   s[axis] = end - begin;
   return av::PadOp::create(b, loc, f32(s), v, pads, av::PadMode::constant,
                            llvm::APFloat(0.0f));
+}
+
+/// Elements begin, begin + step, ... (`count` of them) of `v` along `axis`:
+/// one crop per element, concatenated (a flip is step -1). Null, after
+/// fail(), past kMaxCopies elements: each is an op of its own.
+Value GraphImporter::strided(Value v, int64_t axis, int64_t begin,
+                             int64_t step, int64_t count) {
+  if (count > kMaxCopies) {
+    fail("a strided slice or flip of " + llvm::Twine(count) +
+         " elements of a runtime tensor exceeds Anvil's limit of " +
+         llvm::Twine(kMaxCopies));
+    return nullptr;
+  }
+  llvm::SmallVector<Value> parts;
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t at = begin + k * step;
+    parts.push_back(crop(v, axis, at, at + 1));
+  }
+  Shape s(shapeOfValue(v));
+  s[axis] = count;
+  return av::ConcatOp::create(b, loc, f32(s), parts,
+                              static_cast<uint64_t>(axis));
 }
 
 bool GraphImporter::resolveAutoPad(ArrayRef<int64_t> in,
@@ -872,19 +896,9 @@ bool GraphImporter::convertSlice() {
       v = crop(v, d, begin[d], begin[d] + out[d]);
       continue;
     }
-    // Other steps (a flip is -1): one crop per element, concatenated.
-    if (out[d] > kMaxCopies)
-      return fail("a strided slice of " + llvm::Twine(out[d]) +
-                  " elements exceeds Anvil's limit of " +
-                  llvm::Twine(kMaxCopies) + " crops of a runtime tensor");
-    llvm::SmallVector<Value> parts;
-    for (int64_t k = 0; k < out[d]; ++k) {
-      int64_t at = begin[d] + k * step[d];
-      parts.push_back(crop(v, d, at, at + 1));
-    }
-    Shape s(shapeOfValue(v));
-    s[d] = out[d];
-    v = av::ConcatOp::create(b, loc, f32(s), parts, static_cast<uint64_t>(d));
+    v = strided(v, d, begin[d], step[d], out[d]);
+    if (!v)
+      return false;
   }
   setOut(0, v);
   return true;
@@ -2382,16 +2396,10 @@ bool GraphImporter::convertResize() {
 // ConvTranspose
 //===----------------------------------------------------------------------===//
 
-/// Reverses `v` along `axis` (slices concatenated in reverse order).
+/// Reverses `v` along `axis`; null (after fail) past kMaxCopies.
 Value GraphImporter::reverse(Value v, int64_t axis) {
-  Shape s(shapeOfValue(v));
-  if (s[axis] == 1)
-    return v;
-  llvm::SmallVector<Value> parts;
-  for (int64_t k = s[axis] - 1; k >= 0; --k)
-    parts.push_back(crop(v, axis, k, k + 1));
-  return av::ConcatOp::create(b, loc, f32(s), parts,
-                              static_cast<uint64_t>(axis));
+  int64_t n = shapeOfValue(v)[axis];
+  return n == 1 ? v : strided(v, axis, n - 1, -1, n);
 }
 
 /// ConvTranspose as a stride-1 convolution: zeros are inserted between input
@@ -2537,7 +2545,11 @@ bool GraphImporter::convertConvTranspose() {
     Value wv = rtReshaped(1, w4);
     if (!wv)
       return false;
-    wv = reverse(reverse(wv, 2), 3);
+    wv = reverse(wv, 2);
+    if (wv)
+      wv = reverse(wv, 3);
+    if (!wv)
+      return false;
     Shape g5 = {group, cg, kg, kernel[0], kernel[1]};
     Shape t5 = {group, kg, cg, kernel[0], kernel[1]};
     wv = av::TransposeOp::create(b, loc, f32(t5), reshape(wv, g5),
