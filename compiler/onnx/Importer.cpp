@@ -357,8 +357,8 @@ Value GraphImporter::rt(int i) {
   }
   if (t.host->size() == 0) {
     fail("tensor '" + node->input(i) + "' of shape " + shapeStr(t.shape) +
-         " is empty and would be a runtime operand; Anvil does not compile "
-         "empty runtime tensors");
+         " is empty and would be a runtime operand; " +
+         kNoEmptyRuntimeTensors);
     return {};
   }
   t.value =
@@ -2652,7 +2652,7 @@ void GraphImporter::convertNode(int index) {
                           ? node->op_type() + "_" + std::to_string(index)
                           : node->name();
   loc = mlir::NameLoc::get(b.getStringAttr(label), fileLoc);
-  std::string domain = node->domain() == "ai.onnx" ? "" : node->domain();
+  const std::string &domain = node->domain(); // "ai.onnx" is "" by now
   auto poison = [&] {
     for (const std::string &out : node->output())
       if (!out.empty()) {
@@ -2712,13 +2712,13 @@ void GraphImporter::convertNode(int index) {
       return record(failMsg);
     if (!it->second.host && numElements(it->second.shape) == 0)
       return record(what + " " + shapeStr(it->second.shape) +
-                    " is empty; Anvil does not compile empty runtime tensors");
+                    " is empty; " + kNoEmptyRuntimeTensors);
   }
 }
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
   for (const auto &o : model.opset_import())
-    opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
+    opsets[o.domain()] = o.version();
   opset = opsets.count("") ? opsets[""] : 17;
 
   // Names read by some node or returned: outputs nobody reads may be
@@ -2809,8 +2809,7 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> GraphImporter::run() {
       if (t.host->size() == 0)
         return error("graph output '" + out.name() + "' of shape " +
                      shapeStr(t.shape) +
-                     " is empty; Anvil does not compile empty runtime "
-                     "tensors");
+                     " is empty; " + kNoEmptyRuntimeTensors);
       t.value =
           materialize(*t.host, out.name(),
                       mlir::NameLoc::get(b.getStringAttr(out.name()), fileLoc));
@@ -2874,8 +2873,8 @@ llvm::Error anvil::parseShapePin(llvm::StringRef spec, ImportOptions &opts) {
     if (p.trim().getAsInteger(10, d) || d < 0)
       return bad("'" + p + "' is not a positive dim");
     if (d == 0)
-      return bad("a dim of 0 makes an empty tensor; Anvil does not compile "
-                 "empty runtime tensors");
+      return bad(llvm::Twine("a dim of 0 makes an empty tensor; ") +
+                 kNoEmptyRuntimeTensors);
     dims.push_back(d);
   }
   if (opts.shapePins.count(name))

@@ -377,8 +377,7 @@ std::string checkerProblem(const onnx::ModelProto &model, const char *what) {
   ctx.set_ir_version(static_cast<int>(model.ir_version()));
   std::unordered_map<std::string, int> opsets;
   for (const auto &o : model.opset_import())
-    opsets[o.domain() == "ai.onnx" ? "" : o.domain()] =
-        static_cast<int>(o.version());
+    opsets[o.domain()] = static_cast<int>(o.version());
   ctx.set_opset_imports(opsets);
   auto blame = [](const std::string &where, const char *msg) {
     return where + ": " + firstLine(msg);
@@ -429,6 +428,21 @@ std::string checkerProblem(const onnx::ModelProto &model, const char *what) {
     }
   }
   return firstLine(what);
+}
+
+/// Spells the default domain "" on every node of `graph` and its subgraphs
+/// ("ai.onnx" is its other spelling).
+void normalizeDefaultDomain(onnx::GraphProto &graph) {
+  for (onnx::NodeProto &node : *graph.mutable_node()) {
+    if (node.domain() == "ai.onnx")
+      node.set_domain("");
+    for (onnx::AttributeProto &a : *node.mutable_attribute()) {
+      if (a.has_g())
+        normalizeDefaultDomain(*a.mutable_g());
+      for (onnx::GraphProto &g : *a.mutable_graphs())
+        normalizeDefaultDomain(g);
+    }
+  }
 }
 
 /// Refuses names that no C string can carry: a name holding a NUL byte would
@@ -643,8 +657,7 @@ llvm::Error checkForLibonnx(llvm::StringRef path,
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
     std::string where = nodeWhere(node, i);
-    bool window = node.domain().empty() || node.domain() == "ai.onnx";
-    window = window && hasSlidingWindow(node.op_type());
+    bool window = node.domain().empty() && hasSlidingWindow(node.op_type());
     if (window)
       if (llvm::Error e = checkWindowRanks(path, node, where, ranks))
         return e;
@@ -790,7 +803,7 @@ llvm::Error checkRuntimeInputs(llvm::StringRef path,
                          dims + "])");
     else if (empty)
       problems.push_back("input '" + name + "' is empty (shape [" + dims +
-                         "]); Anvil does not compile empty runtime tensors");
+                         "]); " + kNoEmptyRuntimeTensors);
     else if (!mlir::anvil::isRepresentableShape(staticDims))
       problems.push_back("input '" + name + "' has shape [" + dims +
                          "], more than Anvil's limit of 2^36 elements per "
@@ -906,13 +919,11 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
   // consumed_inputs attributes; the importer itself only knows 7 to 17.
   int64_t upgradeFrom = 0;
   // "ai.onnx" is the default domain's other spelling: one spelling ("") for
-  // libonnx, which only knows that one.
+  // libonnx, which only knows that one, and for everything after this.
   for (auto &opset : *model.mutable_opset_import())
     if (opset.domain() == "ai.onnx")
       opset.set_domain("");
-  for (auto &node : *model.mutable_graph()->mutable_node())
-    if (node.domain() == "ai.onnx")
-      node.set_domain("");
+  normalizeDefaultDomain(*model.mutable_graph());
   llvm::StringSet<> domains;
   for (const auto &opset : model.opset_import())
     if (!domains.insert(opset.domain()).second)
@@ -971,7 +982,7 @@ llvm::Error anvil::onnx_import::loadModel(llvm::StringRef path,
     // node).
     for (int i = 0; i < model.graph().node_size(); ++i) {
       const onnx::NodeProto &node = model.graph().node(i);
-      if ((node.domain().empty() || node.domain() == "ai.onnx") &&
+      if (node.domain().empty() &&
           !onnx::OpSchemaRegistry::Schema(node.op_type(), upgradeFrom, ""))
         return fileError(path, nodeWhere(node, i) +
                                    " is not an operator of ONNX opset " +

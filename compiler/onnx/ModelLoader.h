@@ -31,6 +31,11 @@ std::string dimsText(llvm::ArrayRef<int64_t> dims);
 /// The ONNX name of a TensorProto data type ("float", "int64", ...).
 std::string dataTypeName(int32_t dtype);
 
+/// Why an empty tensor (a dim of 0) may not be a runtime tensor: every such
+/// refusal ends with this.
+inline constexpr const char *kNoEmptyRuntimeTensors =
+    "Anvil does not compile empty runtime tensors";
+
 } // namespace anvil::onnx_import
 
 #endif // ANVIL_COMPILER_ONNX_MODELLOADER_H
