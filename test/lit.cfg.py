@@ -16,3 +16,7 @@ config.substitutions.append(("%anvil_src", config.anvil_src_root))
 config.substitutions.append(("%anvil_obj", config.anvil_obj_root))
 config.substitutions.append(("%clangxx", config.clangxx))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# `%limit_memory_4g && CMD` runs CMD in 4 GB of address space; AddressSanitizer
+# reserves terabytes of shadow, so sanitizer builds run CMD without the limit.
+config.substitutions.append(
+    ("%limit_memory_4g", "true" if config.anvil_sanitize else "ulimit -v 4000000"))

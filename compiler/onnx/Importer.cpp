@@ -2689,6 +2689,19 @@ void GraphImporter::convertNode(int index) {
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(node->op_type(), opset, "");
   sinceVersion = schema ? schema->SinceVersion() : opset;
+  // An empty name stands for an omitted optional input only; the handlers
+  // take every other input as present.
+  if (schema && !schema->inputs().empty()) {
+    const auto &formals = schema->inputs();
+    for (int i = 0; i < node->input_size(); ++i) {
+      const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
+      if (node->input(i).empty() &&
+          formal.GetOption() != onnx::OpSchema::Optional)
+        return record("input " + std::to_string(i) + " ('" +
+                      formal.GetName() + "') is required but its name is "
+                      "empty");
+    }
+  }
   failMsg.clear();
   bool ok;
   try {
