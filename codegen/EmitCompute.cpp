@@ -8,6 +8,9 @@
 
 #include "codegen/ModelEmitter.h"
 
+#include "dialects/anvil/IR/AnvilLimits.h"
+
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace anvil::codegen::detail {
@@ -93,7 +96,8 @@ llvm::Error ModelEmitter::emitConv(ad::Conv2DOp op) {
   if (!weights)
     return weights.takeError();
   return emitWeightedKernel(op, "conv2d_f32", lit, planLit, *input, *weights,
-                            op.getBias());
+                            op.getBias(), op.getPostOps(),
+                            op.getPostOperands());
 }
 
 llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
@@ -144,7 +148,82 @@ llvm::Error ModelEmitter::emitMatmul(ad::MatmulOp op) {
   if (!packedB)
     return packedB.takeError();
   return emitWeightedKernel(op, "matmul_f32", lit, planLit, *lhs, *packedB,
-                            op.getBias());
+                            op.getBias(), op.getPostOps(),
+                            op.getPostOperands());
+}
+
+namespace {
+
+static_assert(ad::kMaxPostOps == ak::kMaxPostOps,
+              "the dialect and the kernels allow different post-op counts");
+
+llvm::StringRef kernelBroadcastName(ad::PostBroadcast b) {
+  switch (b) {
+  case ad::PostBroadcast::Full:
+    return "Full";
+  case ad::PostBroadcast::Row:
+    return "Row";
+  case ad::PostBroadcast::Col:
+    return "Col";
+  }
+  return {};
+}
+
+} // namespace
+
+llvm::Expected<ModelEmitter::PostOpArgs>
+ModelEmitter::postOpArgs(Operation *op, mlir::ArrayAttr postOps,
+                         mlir::ValueRange operands) {
+  PostOpArgs args;
+  if (postOps.empty())
+    return args;
+  auto shape = [](Value v) {
+    return llvm::cast<RankedTensorType>(v.getType()).getShape();
+  };
+  llvm::SmallVector<std::string> steps;
+  for (auto step : postOps.getAsRange<ad::PostOpAttr>()) {
+    StructLiteral lit(kernel("PostOp"));
+    if (!step.getIsBinary()) {
+      lit.field("kind", kernel("PostOpKind::Unary"))
+          .field("unary",
+                 kernel("UnaryKind::") + kernelKindName(step.getUnaryKind()).str())
+          .field("alpha", cppFloat(step.getAlpha().convertToFloat()))
+          .field("beta", cppFloat(step.getBeta().convertToFloat()));
+    } else {
+      Value operand = operands[step.getOperand()];
+      auto layout = ad::postOperandLayout(shape(op->getResult(0)),
+                                          shape(operand),
+                                          ad::postOpRowDims(op));
+      if (!layout)
+        return fail(op, "post operand " + llvm::Twine(step.getOperand()) +
+                            " has a layout no kernel reads");
+      lit.field("kind", kernel("PostOpKind::Binary"))
+          .field("binary", kernel("BinaryKind::") +
+                               kernelKindName(step.getBinaryKind()).str())
+          .field("bcast", kernel("PostBroadcast::") +
+                              kernelBroadcastName(layout->kind).str())
+          .field("operand", cppInt(step.getOperand()))
+          .field("rowLen", cppInt(layout->rowLen))
+          .field("period", cppInt(layout->period));
+    }
+    steps.push_back(lit.str());
+  }
+  args.list = StructLiteral(kernel("PostOpList"))
+                  .field("count", cppInt(steps.size()))
+                  .field("ops", "{" + llvm::join(steps, ", ") + "}")
+                  .str();
+  if (operands.empty())
+    return args;
+  llvm::SmallVector<std::string> ptrs;
+  for (Value v : operands) {
+    auto p = readPtr(v);
+    if (!p)
+      return p.takeError();
+    ptrs.push_back(*p);
+  }
+  args.operands = kernel("PostOperands<") + std::to_string(ptrs.size()) +
+                  ">{{" + llvm::join(ptrs, ", ") + "}}.ptrs";
+  return args;
 }
 
 llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
@@ -153,7 +232,9 @@ llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
                                              const std::string &planLit,
                                              const std::string &input,
                                              const std::string &weights,
-                                             Value bias) {
+                                             Value bias,
+                                             mlir::ArrayAttr postOps,
+                                             mlir::ValueRange postOperands) {
   std::string biasPtr = "nullptr";
   if (bias) {
     auto p = readPtr(bias);
@@ -164,15 +245,17 @@ llvm::Error ModelEmitter::emitWeightedKernel(Operation *op,
   auto result = resultPtr(op);
   if (!result)
     return result.takeError();
-  emitCall(op, CallExpr(kernel(name))
-                   .templateArg(isaArg())
-                   .templateArg(lit)
-                   .templateArg(planLit)
-                   .arg(input)
-                   .arg(weights)
-                   .arg(biasPtr)
-                   .arg(*result)
-                   .arg("ec"));
+  auto post = postOpArgs(op, postOps, postOperands);
+  if (!post)
+    return post.takeError();
+  CallExpr call(kernel(name));
+  call.templateArg(isaArg()).templateArg(lit).templateArg(planLit);
+  if (!post->list.empty())
+    call.templateArg(post->list);
+  call.arg(input).arg(weights).arg(biasPtr).arg(*result).arg("ec");
+  if (!post->operands.empty())
+    call.arg(post->operands);
+  emitCall(op, call);
   return llvm::Error::success();
 }
 

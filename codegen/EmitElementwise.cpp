@@ -9,10 +9,6 @@
 
 namespace anvil::codegen::detail {
 
-namespace {
-
-/// The kernels' enumerator (runtime/kernels/ElementwiseKinds.def) for a
-/// dialect kind, by name.
 llvm::StringRef kernelKindName(ad::UnaryKind kind) {
   switch (kind) {
 #define ANVIL_UNARY_KIND(Name, mnemonic)                                       \
@@ -31,6 +27,9 @@ llvm::StringRef kernelKindName(ad::BinaryKind kind) {
   }
   return {};
 }
+
+namespace {
+
 // The switches above name every kind of the list in the dialect (a missing
 // mnemonic does not compile, a repeated one is a duplicate case); equal
 // counts make the two lists the same set.

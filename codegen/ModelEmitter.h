@@ -67,6 +67,11 @@ inline std::string kernel(llvm::StringRef name) {
   return (kKernels + name).str();
 }
 
+/// The kernels' enumerator (runtime/kernels/ElementwiseKinds.def) for a
+/// dialect kind, by name (EmitElementwise.cpp).
+llvm::StringRef kernelKindName(ad::UnaryKind kind);
+llvm::StringRef kernelKindName(ad::BinaryKind kind);
+
 inline int64_t product(llvm::ArrayRef<int64_t> dims) {
   return std::accumulate(dims.begin(), dims.end(), int64_t(1),
                          std::multiplies<int64_t>());
@@ -129,11 +134,23 @@ private:
 
   /// Emits `name<Isa, shape, plan>(input, weights, bias or nullptr, result,
   /// ec)`, the call shape shared by conv2d_f32 and matmul_f32.
+  /// With post-ops, the PostOpList template argument and the operand
+  /// pointers follow (PostOps.h).
   llvm::Error emitWeightedKernel(Operation *op, llvm::StringRef name,
                                  const std::string &lit,
                                  const std::string &planLit,
                                  const std::string &input,
-                                 const std::string &weights, Value bias);
+                                 const std::string &weights, Value bias,
+                                 mlir::ArrayAttr postOps,
+                                 mlir::ValueRange postOperands);
+
+  /// A post-op list as the kernels' PostOpList literal and its operands as a
+  /// PostOperands array; both empty without post-ops.
+  struct PostOpArgs {
+    std::string list, operands;
+  };
+  llvm::Expected<PostOpArgs> postOpArgs(Operation *op, mlir::ArrayAttr postOps,
+                                        mlir::ValueRange operands);
 
   /// The kernel anvil-select-kernels recorded on `op`, or an error naming
   /// the op when there is none.

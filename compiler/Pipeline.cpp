@@ -52,9 +52,14 @@ void anvil::addGraphPasses(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createFoldConstantsPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createFoldBatchNormPass());
+  pm.addNestedPass<mlir::func::FuncOp>(
+      mlir::anvil::createFoldIntoConsumersPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       mlir::anvil::createEliminateDeadCodePass());
+  if (options.fuse)
+    pm.addNestedPass<mlir::func::FuncOp>(
+        mlir::anvil::createFuseEpiloguesPass());
 }
 
 void anvil::addKernelizePasses(mlir::OpPassManager &pm) {

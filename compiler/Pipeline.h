@@ -6,7 +6,8 @@
 //
 //   import  ONNX -> anvil dialect (compiler/onnx)
 //   graph   canonicalize, anvil-fold-constants, anvil-fold-batch-norm,
-//           canonicalize, anvil-eliminate-dead-code   (skipped at -O0)
+//           anvil-fold-into-consumers, canonicalize, anvil-eliminate-dead-code,
+//           anvil-fuse-epilogues (not with --no-fusion)  (skipped at -O0)
 //   kernelize anvil-select-kernels: each op's kernel and weight layout
 //           for the module's #anvil.target                (always)
 //   plan    anvil-plan-memory                         (always)
@@ -37,6 +38,8 @@ llvm::StringRef phaseName(Phase phase);
 struct PipelineOptions {
   /// false for -O0: only the passes codegen needs (the memory plan) run.
   bool optimize = true;
+  /// false for --no-fusion: no anvil-fuse-epilogues.
+  bool fuse = true;
 };
 
 /// Adds the graph phase: the optimizing passes (none at -O0).

@@ -48,7 +48,9 @@ std::string blobName(Location loc, StringRef suffix) {
 
 LogicalResult foldInto(BatchNormOp bn) {
   auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
-  if (!conv || !conv->hasOneUse())
+  // Post-ops (a fused activation) come after the conv: BN cannot move before
+  // them.
+  if (!conv || !conv->hasOneUse() || !conv.getPostOps().empty())
     return failure();
   auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
   if (!weightType.getElementType().isF32())
@@ -97,8 +99,8 @@ LogicalResult foldInto(BatchNormOp bn) {
       makeF32Constant(biasType, newBias, blobName(conv.getLoc(), "bias")));
   auto fused = Conv2DOp::create(builder, loc, bn.getType(), conv.getInput(),
                                 weightConst.getResult(), biasConst.getResult(),
-                                conv.getStridesAttr(), conv.getPadsAttr(),
-                                conv.getDilationsAttr(), conv.getGroupsAttr());
+                                conv.getStrides(), conv.getPads(),
+                                conv.getDilations(), conv.getGroups());
 
   llvm::SetVector<Operation *> params;
   for (Value v : llvm::concat<Value>(conv->getOperands().drop_front(),

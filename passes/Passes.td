@@ -40,6 +40,35 @@ def FoldBatchNormPass : Pass<"anvil-fold-batch-norm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::anvil::AnvilDialect"];
 }
 
+def FoldIntoConsumersPass : Pass<"anvil-fold-into-consumers", "func::FuncOp"> {
+  let summary = "fold pads into conv/pool windows and transposes into matmul";
+  let description = [{
+    A constant `anvil.pad` of the spatial dims only (no crop) feeding a
+    conv2d (fill 0), an avg_pool (fill 0; the pool then counts padding, so
+    only when its own pads are zero or already counted) or a max_pool (fill
+    -inf) is added to the consumer's `pads`; pools in ceil mode are left
+    alone. An `anvil.transpose` swapping the last two dims of a matmul
+    operand flips `transpose_a` / `transpose_b`. The consumer reads the
+    producer's input; the producer stays while it has other users.
+  }];
+  let dependentDialects = ["::mlir::anvil::AnvilDialect"];
+}
+
+def FuseEpiloguesPass : Pass<"anvil-fuse-epilogues", "func::FuncOp"> {
+  let summary = "fuse elementwise consumers into conv2d and matmul post-ops";
+  let description = [{
+    A conv2d or matmul whose result has one user, an `anvil.unary` or an
+    `anvil.binary` whose other operand the kernels can read beside the
+    result (same shape, one value per channel or row, one row shared by all
+    rows: postOperandLayout), absorbs that user as the next `#anvil.post`
+    step of its `post_ops`, up to 8 steps. The fused op moves to the
+    absorbed op's place and carries both locations. Not fused: results with
+    another user, binary ops that broadcast the result, non-commutative ops
+    with the result on the right.
+  }];
+  let dependentDialects = ["::mlir::anvil::AnvilDialect"];
+}
+
 def EliminateDeadCodePass : Pass<"anvil-eliminate-dead-code", "func::FuncOp"> {
   let summary = "remove anvil ops whose results are unused";
   let description = [{

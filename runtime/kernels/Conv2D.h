@@ -100,9 +100,10 @@ inline int64_t conv2dChannelChunks(int64_t base, int64_t blocks, int T) {
 /// next block's weights are in L1 when the call using them starts.
 constexpr int kConvPrefetch = 1024;
 
-template <class I, Conv2DShape S, Conv2DPlan PL>
+template <class I, Conv2DShape S, Conv2DPlan PL, PostOpList PO>
 void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
-                    float *out, const ExecContext &ctx) {
+                    float *out, const ExecContext &ctx,
+                    const float *const *post) {
   constexpr int64_t L = I::kLanes, MR = PL.mr, NR = PL.nr, PANEL = NR * L;
   constexpr int64_t Cg = conv2dInPerGroup(S), Kg = conv2dOutPerGroup(S);
   constexpr int64_t RED = conv2dReduction(S), P = S.oh * S.ow;
@@ -166,9 +167,10 @@ void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
           for (int64_t kb = kb0; kb < kb1; ++kb) {
             const int mr = int(Kg - kb * MR < MR ? Kg - kb * MR : MR);
             GemmEpilogue ep{k0 > 0, k0 + kConvKC >= RED,
-                            biasG ? biasG + kb * MR : nullptr, 1.0f};
+                            biasG ? biasG + kb * MR : nullptr, 1.0f, post,
+                            out};
             gemmDispatch<I, int(MR), int(NR), int(MR), BiasKind::Row, false,
-                         false, kConvPrefetch>(
+                         false, kConvPrefetch, 0, PO>(
                 mr, nc.nr, kc, wG + (k0 * KB + kb * kc) * MR, B + pp, ldb,
                 nc.lastCount, outG + kb * MR * P + pp, P, ep);
           }
@@ -185,9 +187,10 @@ void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
 /// block[c][q + r*dilH*Wp + s*dilW]: a contiguous row at a per-tap offset,
 /// which the indexed microkernel reads directly. The Wp - OW extra columns
 /// per row are computed and dropped when the wide results are copied out.
-template <class I, Conv2DShape S, Conv2DPlan PL>
+template <class I, Conv2DShape S, Conv2DPlan PL, PostOpList PO>
 void conv2dImplicitPath(const float *in, const float *packedW,
-                        const float *bias, float *out, const ExecContext &ctx) {
+                        const float *bias, float *out, const ExecContext &ctx,
+                        const float *const *post) {
   using V = typename I::V;
   constexpr int64_t L = I::kLanes, MR = PL.mr, NR = PL.nr, PANEL = NR * L;
   constexpr int64_t Cg = conv2dInPerGroup(S), Kg = conv2dOutPerGroup(S);
@@ -261,7 +264,7 @@ void conv2dImplicitPath(const float *in, const float *packedW,
           const GemmCols nc = gemmCols<I>(q - pp, NR);
           for (int64_t kb = kb0; kb < kb1; ++kb) {
             const int mr = int(Kg - kb * MR < MR ? Kg - kb * MR : MR);
-            GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f};
+            GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f, nullptr, nullptr};
             gemmDispatch<I, int(MR), int(NR), int(MR), BiasKind::None, false,
                          true, kConvPrefetch>(
                 mr, nc.nr, kc, wG + (k0 * KB + kb * kc) * MR, block + pp, 0,
@@ -270,7 +273,7 @@ void conv2dImplicitPath(const float *in, const float *packedW,
           }
         }
       }
-      // Drop the wide columns, add the bias.
+      // Drop the wide columns, add the bias, apply the post-ops.
       float *outG = out + (n * S.k + g * Kg) * P + oh0 * S.ow;
       const int64_t kEnd = kb1 * MR < Kg ? kb1 * MR : Kg;
       for (int64_t k = kb0 * MR; k < kEnd; ++k) {
@@ -280,8 +283,11 @@ void conv2dImplicitPath(const float *in, const float *packedW,
         for (int64_t y = 0; y < rows; ++y)
           for (int64_t x = 0; x < S.ow; x += L) {
             const typename I::M m = I::tailMask(S.ow - x);
-            I::maskStoreu(dst + y * S.ow + x, m,
-                          I::add(I::maskzLoadu(m, src + y * Wp + x), b));
+            V v = I::add(I::maskzLoadu(m, src + y * Wp + x), b);
+            if constexpr (PO.count > 0)
+              v = applyPostOps<I, PO>(v, post, dst + y * S.ow + x - out, m,
+                                      S.ow - x >= L);
+            I::maskStoreu(dst + y * S.ow + x, m, v);
           }
       }
     }
@@ -296,10 +302,11 @@ void conv2dImplicitPath(const float *in, const float *packedW,
 /// mr = 8). Results accumulate in scratch as [P][channels] and are
 /// transposed into NCHW (plus bias) at the end: P * Kg moves against
 /// P * Kg * RED FMAs.
-template <class I, Conv2DShape S, Conv2DPlan PL>
+template <class I, Conv2DShape S, Conv2DPlan PL, PostOpList PO>
 void conv2dChannelVectorPath(const float *in, const float *packedW,
                              const float *bias, float *out,
-                             const ExecContext &ctx) {
+                             const ExecContext &ctx,
+                             const float *const *post) {
   constexpr int64_t MR = PL.mr, NR = PL.nr;
   constexpr int64_t Cg = conv2dInPerGroup(S), Kg = conv2dOutPerGroup(S);
   constexpr int64_t RED = conv2dReduction(S), P = S.oh * S.ow;
@@ -358,7 +365,7 @@ void conv2dChannelVectorPath(const float *in, const float *packedW,
           for (int64_t tt = 0; tt < tiles; ++tt) {
             const int64_t p0 = tt * MT;
             const int mr = int(P - p0 < MT ? P - p0 : MT);
-            GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f};
+            GemmEpilogue ep{k0 > 0, false, nullptr, 1.0f, nullptr, nullptr};
             gemmDispatch<I, int(MR), int(NR), int(MR), BiasKind::None, false,
                          false, 0, 1>(
                 mr, nc.nr, kc, at + (tt * RED + k0) * MR,
@@ -375,6 +382,7 @@ void conv2dChannelVectorPath(const float *in, const float *packedW,
         const float *src = ct + (k - q0 * W);
         for (int64_t p = 0; p < P; ++p)
           outG[k * P + p] = src[p * ldc] + b;
+        applyPostOpsInPlace<I, PO>(out, outG + k * P - out, P, post);
       }
     }
   });
@@ -409,9 +417,10 @@ void conv2dDwBuildPlane(const float *in, float *plane) {
 }
 
 /// nr vectors of output columns per step, one weight broadcast per tap.
-template <class I, Conv2DShape S, Conv2DPlan PL>
+template <class I, Conv2DShape S, Conv2DPlan PL, PostOpList PO>
 void conv2dDepthwisePath(const float *in, const float *w, const float *bias,
-                         float *out, const ExecContext &ctx) {
+                         float *out, const ExecContext &ctx,
+                         const float *const *post) {
   using V = typename I::V;
   constexpr int64_t L = I::kLanes, NV = PL.nr;
   constexpr int64_t Kg = conv2dOutPerGroup(S);
@@ -451,8 +460,13 @@ void conv2dDepthwisePath(const float *in, const float *w, const float *bias,
             }
           }
           ANVIL_UNROLL
-          for (int v = 0; v < NV; ++v)
-            I::maskStoreu(y + oh * S.ow + ow0 + v * L, m[v], acc[v]);
+          for (int v = 0; v < NV; ++v) {
+            float *dst = y + oh * S.ow + ow0 + v * L;
+            if constexpr (PO.count > 0)
+              acc[v] = applyPostOps<I, PO>(acc[v], post, dst - out, m[v],
+                                           S.ow - ow0 - v * L >= L);
+            I::maskStoreu(dst, m[v], acc[v]);
+          }
         }
       }
     }
@@ -462,10 +476,12 @@ void conv2dDepthwisePath(const float *in, const float *w, const float *bias,
 } // namespace detail
 
 /// NCHW conv2d with weights packed by conv2dPackWeights(S, P, ...); bias is
-/// [K] or null. Scratch: conv2dScratchFloats(S, P) per thread.
-template <class I, Conv2DShape S, Conv2DPlan P>
+/// [K] or null; then the post-ops PO, whose binary steps read post[operand]
+/// (PostOps.h). Scratch: conv2dScratchFloats(S, P) per thread.
+template <class I, Conv2DShape S, Conv2DPlan P, PostOpList PO = PostOpList{}>
 void conv2d_f32(const float *in, const float *packedW, const float *bias,
-                float *out, const ExecContext &pctx) {
+                float *out, const ExecContext &pctx,
+                const float *const *post = nullptr) {
   static_assert(P.lanes == I::kLanes, "plan made for another vector width");
   static_assert(conv2dPlanIsValid(S, P), "conv2d plan invalid for the shape");
   // Tiny convs run on the caller, planned for one thread.
@@ -473,13 +489,16 @@ void conv2d_f32(const float *in, const float *packedW, const float *bias,
       2 * S.n * S.k * S.oh * S.ow * conv2dInPerGroup(S) * S.r * S.s;
   const ExecContext ctx = contextForWork(pctx, flops);
   if constexpr (P.path == Conv2DPath::Depthwise)
-    detail::conv2dDepthwisePath<I, S, P>(in, packedW, bias, out, ctx);
+    detail::conv2dDepthwisePath<I, S, P, PO>(in, packedW, bias, out, ctx,
+                                             post);
   else if constexpr (P.path == Conv2DPath::ChannelVector)
-    detail::conv2dChannelVectorPath<I, S, P>(in, packedW, bias, out, ctx);
+    detail::conv2dChannelVectorPath<I, S, P, PO>(in, packedW, bias, out, ctx,
+                                                 post);
   else if constexpr (P.path == Conv2DPath::Implicit)
-    detail::conv2dImplicitPath<I, S, P>(in, packedW, bias, out, ctx);
+    detail::conv2dImplicitPath<I, S, P, PO>(in, packedW, bias, out, ctx,
+                                            post);
   else
-    detail::conv2dGemmPath<I, S, P>(in, packedW, bias, out, ctx);
+    detail::conv2dGemmPath<I, S, P, PO>(in, packedW, bias, out, ctx, post);
 }
 
 } // namespace ANVIL_KERNEL_ABI

@@ -15,6 +15,7 @@
 #define ANVIL_KERNELS_GEMM_H
 
 #include "Common.h"
+#include "PostOps.h"
 
 namespace anvil::kernels {
 inline namespace ANVIL_KERNEL_ABI {
@@ -27,9 +28,13 @@ enum class BiasKind { None, Row, Col };
 /// What to do with the accumulators once the reduction slice is done.
 struct GemmEpilogue {
   bool accumulate;   ///< add the values already in C (later k slices)
-  bool final;        ///< last k slice: apply alpha and bias
+  bool final;        ///< last k slice: apply alpha, bias and the post-ops
   const float *bias; ///< row or column bias (already offset), may be null
   float alpha;
+  /// The post-ops' operands, and the result tensor's first element (post-op
+  /// offsets are counted from it); unused without post-ops.
+  const float *const *post;
+  const float *outBase;
 };
 
 /// The last of the NR vectors of each row may be partial: it has lastCount
@@ -45,8 +50,12 @@ struct GemmEpilogue {
 /// broadcast (conv weights, packed so that consecutive calls read one
 /// contiguous stream; they come from L3 on first use). PFB > 0: prefetch PFB
 /// cache lines per k of the stream at pfb (ldb floats per k) into L2.
+///
+/// PO: the fused post-ops (PostOps.h), applied to final results.
+/// LastFull: lastCount is L (no masked loads in the reduction loop).
 template <class I, int MR, int NR, int AS, BiasKind BK, bool Scale,
-          bool Indexed = false, int PFD = 0, int PFB = 0>
+          bool Indexed = false, int PFD = 0, int PFB = 0,
+          PostOpList PO = PostOpList{}, bool LastFull = false>
 ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
                                   const float *__restrict b, int64_t ldb,
                                   int lastCount, float *c, int64_t ldc,
@@ -76,8 +85,8 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
     V bv[NR];
     ANVIL_UNROLL
     for (int j = 0; j < NR; ++j)
-      bv[j] = j == NR - 1 ? I::maskzLoadu(lastMask, bk + j * L)
-                          : I::loadu(bk + j * L);
+      bv[j] = j == NR - 1 && !LastFull ? I::maskzLoadu(lastMask, bk + j * L)
+                                       : I::loadu(bk + j * L);
     ANVIL_UNROLL
     for (int i = 0; i < MR; ++i) {
       const V av = I::set1(a[i]);
@@ -91,7 +100,7 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
   }
 
   const V alpha = I::set1(ep.alpha);
-  const bool lastFull = lastCount >= L;
+  const bool lastFull = LastFull || lastCount >= L;
   ANVIL_UNROLL
   for (int i = 0; i < MR; ++i) {
     float *ci = c + i * ldc;
@@ -114,6 +123,9 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
           if (ep.bias)
             v = I::add(v, load(ep.bias + j * L));
         }
+        if constexpr (PO.count > 0)
+          v = applyPostOps<I, PO>(v, ep.post, ci + j * L - ep.outBase,
+                                  lastMask, full);
       }
       if (full)
         I::storeu(ci + j * L, v);
@@ -126,8 +138,8 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
 /// Runtime (mr, nr) -> the instantiation for it; mr in [1, MaxMR], nr in
 /// [1, MaxNR]. Tails use smaller tiles instead of wasted lanes.
 template <class I, int MaxMR, int MaxNR, int AS, BiasKind BK, bool Scale,
-          bool Indexed = false, int PFD = 0, int PFB = 0, int MR = 1,
-          int NR = MaxNR>
+          bool Indexed = false, int PFD = 0, int PFB = 0,
+          PostOpList PO = PostOpList{}, int MR = 1, int NR = MaxNR>
 ANVIL_INLINE void gemmDispatch(int mr, int nr, int64_t kc, const float *a,
                                const float *b, int64_t ldb, int lastCount,
                                float *c, int64_t ldc, const GemmEpilogue &ep,
@@ -136,16 +148,26 @@ ANVIL_INLINE void gemmDispatch(int mr, int nr, int64_t kc, const float *a,
   if constexpr (MR < MaxMR) {
     if (mr != MR)
       return gemmDispatch<I, MaxMR, MaxNR, AS, BK, Scale, Indexed, PFD, PFB,
-                          MR + 1, NR>(mr, nr, kc, a, b, ldb, lastCount, c, ldc,
+                          PO, MR + 1, NR>(mr, nr, kc, a, b, ldb, lastCount, c, ldc,
                                       ep, offs, pfb);
   }
   if constexpr (NR > 1) {
     if (nr != NR)
       return gemmDispatch<I, MaxMR, MaxNR, AS, BK, Scale, Indexed, PFD, PFB,
-                          MR, NR - 1>(mr, nr, kc, a, b, ldb, lastCount, c, ldc,
+                          PO, MR, NR - 1>(mr, nr, kc, a, b, ldb, lastCount, c, ldc,
                                       ep, offs, pfb);
   }
-  gemmMicroKernel<I, MR, NR, AS, BK, Scale, Indexed, PFD, PFB>(
+  // On AVX2 the last vector's mask takes one of the 16 vector registers
+  // the tile fills (4 x 3 accumulators, 3 B vectors, the broadcast) and
+  // is spilled and reloaded every k; full panels (the common case) need
+  // none.
+  if constexpr (I::kMasksTakeVectorRegisters) {
+    if (lastCount >= I::kLanes)
+      return gemmMicroKernel<I, MR, NR, AS, BK, Scale, Indexed, PFD, PFB, PO,
+                             true>(kc, a, b, ldb, lastCount, c, ldc, ep, offs,
+                                   pfb);
+  }
+  gemmMicroKernel<I, MR, NR, AS, BK, Scale, Indexed, PFD, PFB, PO>(
       kc, a, b, ldb, lastCount, c, ldc, ep, offs, pfb);
 }
 

@@ -22,6 +22,7 @@
 #include "Elementwise.h"
 #include "Matmul.h"
 #include "Pool.h"
+#include "PostOps.h"
 #include "Shapes.h"
 #include "Softmax.h"
 #include "Vec.h"

@@ -49,10 +49,12 @@ ANVIL_INLINE void matmulPackA(const float *a, int64_t m0, int64_t mLen,
 } // namespace detail
 
 /// B packed by matmulPackB(S, P, ...); bias is [n] (broadcast over rows and
-/// batches) or null. Scratch: matmulScratchFloats(S, P) per thread.
-template <class I, MatmulShape S, MatmulPlan P>
+/// batches) or null; then the post-ops PO, whose binary steps read
+/// post[operand] (PostOps.h). Scratch: matmulScratchFloats(S, P) per thread.
+template <class I, MatmulShape S, MatmulPlan P, PostOpList PO = PostOpList{}>
 void matmul_f32(const float *a, const float *packedB, const float *bias,
-                float *out, const ExecContext &pctx) {
+                float *out, const ExecContext &pctx,
+                const float *const *post = nullptr) {
   static_assert(P.lanes == I::kLanes, "plan made for another vector width");
   static_assert(matmulPlanIsValid(S, P), "matmul plan invalid");
   constexpr int64_t M = S.m, N = S.n, K = S.k;
@@ -71,9 +73,11 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
   if constexpr (M <= 0 || N <= 0) {
     return;
   } else if constexpr (K <= 0) {
-    for (int64_t i = 0; i < batches * M; ++i)
+    for (int64_t i = 0; i < batches * M; ++i) {
       for (int64_t j = 0; j < N; ++j)
         out[i * N + j] = bias ? bias[j] : 0.0f;
+      detail::applyPostOpsInPlace<I, PO>(out, i * N, N, post);
+    }
     return;
   } else {
     const int T = numThreads(ctx);
@@ -111,11 +115,12 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
             const detail::GemmCols nc = detail::gemmCols<I>(N - p * PANEL, NR);
             detail::GemmEpilogue ep{k0 > 0, k0 + kMatKC >= K,
                                     bias ? bias + p * PANEL : nullptr,
-                                    S.alpha};
+                                    S.alpha, post, out};
             for (int64_t mt = 0; mt < mLen; mt += MR) {
               const int mr = int(mLen - mt < MR ? mLen - mt : MR);
               detail::gemmDispatch<I, int(MR), int(NR), int(MR),
-                                   detail::BiasKind::Col, scale>(
+                                   detail::BiasKind::Col, scale, false, 0, 0,
+                                   PO>(
                   mr, nc.nr, kc, aPack + (mt / MR) * kc * MR,
                   bB + (p * K + k0) * PANEL, PANEL, nc.lastCount,
                   cB + (m0 + mt) * N + p * PANEL, N, ep);

@@ -112,6 +112,60 @@ enum class BinaryKind : int {
 
 
 //===----------------------------------------------------------------------===//
+// Fused epilogues (oneDNN's post-op model): what conv2d and matmul apply to
+// each result element after the bias, in order. Structural too: the list is
+// a template argument, so every step is compiled into the store.
+//===----------------------------------------------------------------------===//
+
+/// How a binary post-op's operand lines up with the result, whose elements
+/// are viewed as rows of `rowLen` (conv2d NCHW: one row per image and
+/// channel, rowLen = OH * OW; matmul: one row per result row, rowLen = N):
+///   Full: the operand has the result's shape, element `offset`;
+///   Row:  one value per row, `period` of them repeating (a per-channel
+///         [1, K, 1, 1] operand of a conv: period K), element
+///         (offset / rowLen) % period;
+///   Col:  one row of rowLen values shared by every row (a matmul's [N]
+///         operand), element offset % rowLen.
+enum class PostBroadcast : int { Full, Row, Col };
+
+enum class PostOpKind : int { Unary, Binary };
+
+/// One step: v = unary(v; alpha, beta), or v = binary(v, operand) with the
+/// operand read as `bcast` says from the operand pointer number `operand`.
+struct PostOp {
+  PostOpKind kind;
+  UnaryKind unary;
+  BinaryKind binary;
+  float alpha, beta;
+  PostBroadcast bcast;
+  int operand;
+  int64_t rowLen, period;
+};
+
+/// The most steps one kernel fuses.
+constexpr int kMaxPostOps = 8;
+
+struct PostOpList {
+  int count;
+  PostOp ops[kMaxPostOps];
+};
+
+/// Whether `list` is one a kernel can apply: a count in range, binary steps
+/// with rows of at least one element and periods of at least one.
+constexpr bool postOpListIsValid(const PostOpList &list) {
+  if (list.count < 0 || list.count > kMaxPostOps)
+    return false;
+  for (int i = 0; i < list.count; ++i) {
+    const PostOp &p = list.ops[i];
+    if (p.kind == PostOpKind::Binary &&
+        (p.operand < 0 || p.rowLen < 1 || p.period < 1))
+      return false;
+  }
+  return true;
+}
+
+
+//===----------------------------------------------------------------------===//
 // Plans (structural types too: template arguments next to the shape)
 //===----------------------------------------------------------------------===//
 

@@ -64,6 +64,8 @@ inline namespace ANVIL_KERNEL_ABI {
 /// AVX-512: 16 lanes, 32 registers, __mmask16 lane masks.
 struct Avx512 {
   static constexpr int kLanes = 16, kRegisters = 32;
+  /// Masks live in mask registers (k0-k7), not in the vector registers.
+  static constexpr bool kMasksTakeVectorRegisters = false;
   using V = __m512;
   using M = __mmask16;
   using VI = __m512i; ///< 32-bit lane indices (gathers)
@@ -218,6 +220,7 @@ struct Avx512 {
 /// all ones (selected) or all zeros, as maskload / blendv / gather take it.
 struct Avx2 {
   static constexpr int kLanes = 8, kRegisters = 16;
+  static constexpr bool kMasksTakeVectorRegisters = true;
   using V = __m256;
   using M = __m256;
   using VI = __m256i;

@@ -486,3 +486,37 @@ func.func @window_overflow(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x1x1xf32> {
   %y = anvil.max_pool %x {kernel_shape = array<i64: 4611686018427387904, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 4, 1>, ceil_mode = false} : tensor<1x1x4x4xf32> -> tensor<1x1x1x1xf32>
   return %y : tensor<1x1x1x1xf32>
 }
+
+// -----
+
+// A post operand that no post-op reads.
+func.func @post_operand_unread(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %r: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{post operand 0 is read by 0 post-ops; each is read by exactly one}}
+  %c = anvil.conv2d %x, %w post(%r) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, post_ops = [#anvil.post<relu>]} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %c : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @post_operand_out_of_range(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{post-op #anvil.post<add, 0> reads post operand 0 of 0}}
+  %c = anvil.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, post_ops = [#anvil.post<add, 0>]} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x4xf32>
+  return %c : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// A [2, 5] operand of a [4, 5] result broadcasts no way the kernels read.
+func.func @post_operand_layout(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>, %r: tensor<2x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{post operand 0 of type 'tensor<2x5xf32>' does not broadcast to the result the ways the kernels read}}
+  %m = anvil.matmul %a, %b post(%r) {post_ops = [#anvil.post<add, 0>]} : (tensor<4x8xf32>, tensor<8x5xf32>, tensor<2x5xf32>) -> tensor<4x5xf32>
+  return %m : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @post_unknown_kind(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'frobnicate' is not a unary or binary kind}}
+  %m = anvil.matmul %a, %b {post_ops = [#anvil.post<frobnicate>]} : (tensor<4x8xf32>, tensor<8x5xf32>) -> tensor<4x5xf32>
+  return %m : tensor<4x5xf32>
+}

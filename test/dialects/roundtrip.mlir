@@ -89,3 +89,14 @@ func.func @data_movement(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<2x12
     }
   }
 #-}
+
+// Fused epilogues: post operands and #anvil.post steps (unary with and
+// without parameters, binary with an operand index).
+// CHECK-LABEL: func.func @post_ops
+//       CHECK:   anvil.conv2d %{{.+}}, %{{.+}}, %{{.+}} post(%{{.+}}, %{{.+}}) {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, post_ops = [#anvil.post<add, 0>, #anvil.post<clip, -1.000000e+00, 6.000000e+00>, #anvil.post<mul, 1>, #anvil.post<relu>], strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>, tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+//       CHECK:   anvil.matmul %{{.+}}, %{{.+}} post(%{{.+}}) {post_ops = [#anvil.post<leaky_relu, 1.000000e-01, 0.000000e+00>, #anvil.post<max, 0>]} : (tensor<4x8xf32>, tensor<8x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>
+func.func @post_ops(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>, %r: tensor<1x3x4x4xf32>, %se: tensor<1x3x1x1xf32>, %a: tensor<4x8xf32>, %m: tensor<8x5xf32>, %col: tensor<5xf32>) -> (tensor<1x3x4x4xf32>, tensor<4x5xf32>) {
+  %c = anvil.conv2d %x, %w, %b post(%r, %se) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, post_ops = [#anvil.post<add, 0>, #anvil.post<clip, -1.0, 6.0>, #anvil.post<mul, 1>, #anvil.post<relu>]} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>, tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %y = anvil.matmul %a, %m post(%col) {post_ops = [#anvil.post<leaky_relu, 0.1, 0.0>, #anvil.post<max, 0>]} : (tensor<4x8xf32>, tensor<8x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>
+  return %c, %y : tensor<1x3x4x4xf32>, tensor<4x5xf32>
+}

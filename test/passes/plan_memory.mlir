@@ -153,3 +153,18 @@ func.func @packing(%x: tensor<16xf32>, %y: tensor<4x16xf32>) -> tensor<4x16xf32>
   %e = anvil.binary add %big, %s2 : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   return %e : tensor<4x16xf32>
 }
+
+// -----
+
+// A post operand (the residual %r, dying at the fused conv) never shares
+// the conv's buffer: the conv accumulates partial sums in its result while
+// it still reads the operand.
+// CHECK-LABEL: func.func @post_operand_not_aliased
+//       CHECK:   %[[R:.+]] = anvil.softmax %{{.+}} {anvil.arena_offset = 0 : i64, axis = 1 : i64}
+//       CHECK:   anvil.conv2d %{{.+}}, %{{.+}} post(%[[R]]) {anvil.arena_offset = 64 : i64,
+func.func @post_operand_not_aliased(%x: tensor<1x4x2x2xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x1x1xf32> {
+  %r = anvil.softmax %x {axis = 1 : i64} : tensor<1x4x2x2xf32>
+  %c = anvil.conv2d %x, %w post(%r) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, post_ops = [#anvil.post<add, 0>]} : (tensor<1x4x2x2xf32>, tensor<4x4x1x1xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %e = anvil.global_avg_pool %c : tensor<1x4x2x2xf32> -> tensor<1x4x1x1xf32>
+  return %e : tensor<1x4x1x1xf32>
+}

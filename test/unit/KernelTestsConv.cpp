@@ -108,6 +108,61 @@ template <Conv2DShape S, Conv2DPlan P> void checkConv(bool withBias) {
   EXPECT_EQ(serial, out);
 }
 
+/// A fused epilogue with every broadcast: a residual add (Full), clip, a
+/// per-channel multiply (Row, period K, a [1, K, 1, 1] operand), a
+/// subtraction of a [1, 1, OH, OW] map (Col) and leaky ReLU.
+constexpr PostOpList convPostOps(const Conv2DShape &s) {
+  const int64_t p = s.oh * s.ow;
+  auto unary = [](UnaryKind k, float a, float b) {
+    return PostOp{PostOpKind::Unary, k, BinaryKind::Add, a, b,
+                  PostBroadcast::Full, 0, 1, 1};
+  };
+  auto binary = [](BinaryKind k, PostBroadcast bc, int operand, int64_t row,
+                   int64_t period) {
+    return PostOp{PostOpKind::Binary, UnaryKind::Identity, k, 0, 0, bc,
+                  operand, row, period};
+  };
+  return PostOpList{5,
+                    {binary(BinaryKind::Add, PostBroadcast::Full, 0, p, 1),
+                     unary(UnaryKind::Clip, -0.8f, 1.5f),
+                     binary(BinaryKind::Mul, PostBroadcast::Row, 1, p, s.k),
+                     binary(BinaryKind::Sub, PostBroadcast::Col, 2, p, 1),
+                     unary(UnaryKind::LeakyRelu, 0.1f, 0)}};
+}
+
+template <Conv2DShape S, Conv2DPlan P> void checkConvPostOps() {
+  static_assert(conv2dPlanIsValid(S, P));
+  SCOPED_TRACE(std::string("post-ops ") + pathName(P.path));
+  constexpr PostOpList PO = convPostOps(S);
+  auto in = randomVec(S.n * S.c * S.h * S.w, -1, 1, 7);
+  auto w = randomVec(S.k * (S.c / S.groups) * S.r * S.s, -1, 1, 8);
+  auto bias = randomVec(S.k, -1, 1, 9);
+  auto residual = randomVec(S.n * S.k * S.oh * S.ow, -2, 2, 10);
+  auto perChannel = randomVec(S.k, -2, 2, 11);
+  auto map = randomVec(S.oh * S.ow, -1, 1, 12);
+  const float *post[] = {residual.data(), perChannel.data(), map.data()};
+  std::vector<float> packed(conv2dPackedWeightFloats(S, P));
+  conv2dPackWeights(S, P, w.data(), packed.data());
+  std::vector<float> out(S.n * S.k * S.oh * S.ow, std::nanf(""));
+  ExecContext ctx = env().ctx(conv2dScratchFloats(S, P));
+  conv2d_f32<Isa, S, P, PO>(in.data(), packed.data(), bias.data(), out.data(),
+                            ctx, post);
+  std::vector<double> want = refConv(S, in, w, bias.data());
+  refPostOps(PO, want, {post[0], post[1], post[2]});
+  double red = double(S.c / S.groups * S.r * S.s);
+  expectNear(out, want, 1e-5, 4e-6 * red, "conv2d with post-ops");
+}
+
+/// The post-op epilogue on every path of this part valid for S (tuned tile).
+template <Conv2DShape S, size_t I = 0> void checkConvPathsPostOps() {
+  if constexpr (I < std::size(kPaths)) {
+    constexpr Conv2DPlan tuned = conv2dTunedPlan(kPaths[I], kLanes);
+    if constexpr (conv2dPlanIsValid(S, tuned))
+      checkConvPostOps<S, tuned>();
+    checkConvPathsPostOps<S, I + 1>();
+  }
+}
+
 /// Every path of this part valid for S (Gemm and ChannelVector are valid
 /// for any shape), with the tuned tile, and the other tile when OtherTile.
 template <Conv2DShape S, bool OtherTile = false, size_t I = 0>
@@ -227,6 +282,20 @@ TEST(ANVIL_CONV_SUITE, SlicedWeightsResNetWidths) {
   // Direct 1x1 on 14x14 with 300 input channels (partial last slice).
   checkConvPaths<Conv2DShape{1, 300, 14, 14, 36, 1, 1, 14, 14, 1, 1, 0, 0, 0, 0, 1,
                         1, 1}>(false);
+}
+TEST(ANVIL_CONV_SUITE, PostOps) {
+  // Channel and pixel tails, two images (Row operands repeat per image),
+  // a deep reduction (several k slices: post-ops only on the last).
+  checkConvPathsPostOps<Conv2DShape{2, 5, 9, 11, 19, 3, 3, 9, 11, 1, 1, 1, 1,
+                                    1, 1, 1, 1, 1}>();
+  checkConvPathsPostOps<Conv2DShape{1, 64, 20, 20, 40, 3, 3, 20, 20, 1, 1, 1,
+                                    1, 1, 1, 1, 1, 1}>();
+  checkConvPathsPostOps<Conv2DShape{2, 17, 7, 7, 33, 1, 1, 7, 7, 1, 1, 0, 0, 0,
+                                    0, 1, 1, 1}>();
+  checkConvPathsPostOps<Conv2DShape{1, 7, 15, 15, 7, 3, 3, 8, 8, 2, 2, 1, 1, 1,
+                                    1, 1, 1, 7}>();
+  checkConvPathsPostOps<Conv2DShape{1, 40, 7, 7, 100, 3, 3, 7, 7, 1, 1, 1, 1,
+                                    1, 1, 1, 1, 2}>();
 }
 TEST(ANVIL_CONV_SUITE, WindowLargerThanInput) {
   checkConvPaths<Conv2DShape{1, 2, 3, 3, 9, 5, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1,

@@ -46,40 +46,6 @@ TEST(BatchNorm, OutOfPlaceAndInPlace) {
   expectNear(in, want, 1e-5, 1e-6, "batch_norm in place");
 }
 
-double refUnary(UnaryKind k, double x, double a, double b) {
-  switch (k) {
-  case UnaryKind::Relu:
-    return x > 0 ? x : 0;
-  case UnaryKind::Clip:
-    return std::min(b, std::max(a, x));
-  case UnaryKind::Sigmoid:
-    return 1 / (1 + std::exp(-x));
-  case UnaryKind::Tanh:
-    return std::tanh(x);
-  case UnaryKind::LeakyRelu:
-    return x < 0 ? a * x : x;
-  case UnaryKind::HardSigmoid:
-    return std::min(1.0, std::max(0.0, a * x + b));
-  case UnaryKind::HardSwish:
-    return x * std::min(1.0, std::max(0.0, x / 6 + 0.5));
-  case UnaryKind::Exp:
-    return std::exp(x);
-  case UnaryKind::Log:
-    return std::log(x);
-  case UnaryKind::Sqrt:
-    return std::sqrt(x);
-  case UnaryKind::Erf:
-    return std::erf(x);
-  case UnaryKind::Neg:
-    return -x;
-  case UnaryKind::Abs:
-    return std::fabs(x);
-  case UnaryKind::Identity:
-    return x;
-  }
-  return 0;
-}
-
 /// Sweeps [lo, hi] (plus a dense sweep near 0) and checks relative error
 /// rtol, absolute atol; then repeats in place.
 template <UnaryKind K>
@@ -176,26 +142,6 @@ TEST(Unary, LargeParallel) {
   for (int64_t i = 0; i < count; ++i)
     want[i] = 1 / (1 + std::exp(-double(in[i])));
   expectNear(out, want, 1e-5, 0, "sigmoid large");
-}
-
-double refBinary(BinaryKind k, double a, double b) {
-  switch (k) {
-  case BinaryKind::Add:
-    return a + b;
-  case BinaryKind::Sub:
-    return a - b;
-  case BinaryKind::Mul:
-    return a * b;
-  case BinaryKind::Div:
-    return a / b;
-  case BinaryKind::Max:
-    return std::max(a, b);
-  case BinaryKind::Min:
-    return std::min(a, b);
-  case BinaryKind::Pow:
-    return std::pow(a, b);
-  }
-  return 0;
 }
 
 /// Contiguous strides for `dims`, 0 where the operand dim is 1 (broadcast).

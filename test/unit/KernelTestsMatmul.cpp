@@ -83,6 +83,50 @@ template <MatmulShape S, MatmulPlan P> void checkMatmulPlan(bool withBias) {
   expectNear(out, want, 1e-5, 1e-6 * S.k, "matmul");
 }
 
+/// Post-ops with every broadcast after bias and alpha: a full residual add,
+/// a per-column multiply ([N]), ReLU, a per-row add ([M, 1], period M) and
+/// tanh.
+template <MatmulShape S> void checkMatmulPostOps() {
+  constexpr MatmulPlan P = matmulTunedPlan(kLanes);
+  constexpr auto binary = [](BinaryKind k, PostBroadcast bc, int operand,
+                             int64_t period) {
+    return PostOp{PostOpKind::Binary, UnaryKind::Identity, k, 0, 0, bc,
+                  operand, S.n, period};
+  };
+  constexpr auto unary = [](UnaryKind k) {
+    return PostOp{PostOpKind::Unary, k, BinaryKind::Add, 0, 0,
+                  PostBroadcast::Full, 0, 1, 1};
+  };
+  constexpr PostOpList PO{5,
+                          {binary(BinaryKind::Add, PostBroadcast::Full, 0, 1),
+                           binary(BinaryKind::Mul, PostBroadcast::Col, 1, 1),
+                           unary(UnaryKind::Relu),
+                           binary(BinaryKind::Add, PostBroadcast::Row, 2, S.m),
+                           unary(UnaryKind::Tanh)}};
+  int64_t batches = matmulBatchCount(S);
+  auto a = randomVec(S.m * S.k, -1, 1, 3), b = randomVec(S.k * S.n, -1, 1, 4);
+  auto bias = randomVec(S.n, -1, 1, 5);
+  auto residual = randomVec(batches * S.m * S.n, -1, 1, 6);
+  auto cols = randomVec(S.n, -2, 2, 7), rows = randomVec(S.m, -1, 1, 8);
+  const float *post[] = {residual.data(), cols.data(), rows.data()};
+  std::vector<float> packed(matmulPackedBFloats(S, P));
+  matmulPackB(S, P, b.data(), packed.data());
+  std::vector<float> out(batches * S.m * S.n, std::nanf(""));
+  ExecContext ctx = env().ctx(matmulScratchFloats(S, P));
+  matmul_f32<Isa, S, P, PO>(a.data(), packed.data(), bias.data(), out.data(),
+                            ctx, post);
+  std::vector<double> want(out.size());
+  for (int64_t i = 0; i < S.m; ++i)
+    for (int64_t j = 0; j < S.n; ++j) {
+      double acc = 0;
+      for (int64_t kk = 0; kk < S.k; ++kk)
+        acc += double(a[i * S.k + kk]) * b[kk * S.n + j];
+      want[i * S.n + j] = S.alpha * acc + bias[j];
+    }
+  refPostOps(PO, want, {post[0], post[1], post[2]});
+  expectNear(out, want, 1e-5, 2e-6 * S.k, "matmul with post-ops");
+}
+
 /// A second valid tile: 5 x 5 of 16 lanes, 5 x 2 of 8 lanes. Five rows do
 /// not divide kMatMC = 96, so A blocks are rounded up (matmulBlockRows).
 constexpr MatmulPlan kOtherMatmulPlan =
@@ -110,6 +154,11 @@ TEST(Matmul, BatchedBroadcastA) {
 TEST(Matmul, Gemv) { checkMatmul<mm(1, 1000, 64)>(); }
 TEST(Matmul, LargeOdd) { checkMatmul<mm(97, 130, 257), true>(); }
 TEST(Matmul, KOne) { checkMatmul<mm(11, 5, 1)>(); }
+TEST(Matmul, PostOps) {
+  checkMatmulPostOps<mm(7, 19, 13)>();
+  checkMatmulPostOps<mm(97, 130, 257, false, false, 0.5f)>(); // k slices
+  checkMatmulPostOps<mm(3, 70, 0)>(); // no reduction: bias and post-ops
+}
 
 //===----------------------------------------------------------------------===//
 // pooling

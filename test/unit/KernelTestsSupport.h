@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -93,6 +94,80 @@ inline void expectNear(const std::vector<float> &got,
     ASSERT_LE(err, atol + rtol * std::fabs(want[i]))
         << what << " at " << i << ": got " << got[i] << " want " << want[i];
   }
+}
+
+inline double refUnary(anvil::kernels::UnaryKind k, double x, double a, double b) {
+  switch (k) {
+  case anvil::kernels::UnaryKind::Relu:
+    return x > 0 ? x : 0;
+  case anvil::kernels::UnaryKind::Clip:
+    return std::min(b, std::max(a, x));
+  case anvil::kernels::UnaryKind::Sigmoid:
+    return 1 / (1 + std::exp(-x));
+  case anvil::kernels::UnaryKind::Tanh:
+    return std::tanh(x);
+  case anvil::kernels::UnaryKind::LeakyRelu:
+    return x < 0 ? a * x : x;
+  case anvil::kernels::UnaryKind::HardSigmoid:
+    return std::min(1.0, std::max(0.0, a * x + b));
+  case anvil::kernels::UnaryKind::HardSwish:
+    return x * std::min(1.0, std::max(0.0, x / 6 + 0.5));
+  case anvil::kernels::UnaryKind::Exp:
+    return std::exp(x);
+  case anvil::kernels::UnaryKind::Log:
+    return std::log(x);
+  case anvil::kernels::UnaryKind::Sqrt:
+    return std::sqrt(x);
+  case anvil::kernels::UnaryKind::Erf:
+    return std::erf(x);
+  case anvil::kernels::UnaryKind::Neg:
+    return -x;
+  case anvil::kernels::UnaryKind::Abs:
+    return std::fabs(x);
+  case anvil::kernels::UnaryKind::Identity:
+    return x;
+  }
+  return 0;
+}
+
+inline double refBinary(anvil::kernels::BinaryKind k, double a, double b) {
+  switch (k) {
+  case anvil::kernels::BinaryKind::Add:
+    return a + b;
+  case anvil::kernels::BinaryKind::Sub:
+    return a - b;
+  case anvil::kernels::BinaryKind::Mul:
+    return a * b;
+  case anvil::kernels::BinaryKind::Div:
+    return a / b;
+  case anvil::kernels::BinaryKind::Max:
+    return std::max(a, b);
+  case anvil::kernels::BinaryKind::Min:
+    return std::min(a, b);
+  case anvil::kernels::BinaryKind::Pow:
+    return std::pow(a, b);
+  }
+  return 0;
+}
+
+/// The fused post-ops of conv2d and matmul (kernels/PostOps.h) applied to a
+/// double-precision reference result, element by element.
+inline void refPostOps(const anvil::kernels::PostOpList &list,
+                       std::vector<double> &out,
+                       const std::vector<const float *> &operands) {
+  using namespace anvil::kernels;
+  for (int64_t e = 0; e < int64_t(out.size()); ++e)
+    for (int i = 0; i < list.count; ++i) {
+      const PostOp &p = list.ops[i];
+      if (p.kind == PostOpKind::Unary) {
+        out[e] = refUnary(p.unary, out[e], p.alpha, p.beta);
+        continue;
+      }
+      int64_t at = p.bcast == PostBroadcast::Full  ? e
+                   : p.bcast == PostBroadcast::Col ? e % p.rowLen
+                                                   : e / p.rowLen % p.period;
+      out[e] = refBinary(p.binary, out[e], operands[p.operand][at]);
+    }
 }
 
 } // namespace kerneltest

@@ -47,6 +47,8 @@ options:
                            NAME_run, ...; default: the output file stem
   --threads-default T      threads a context gets when the caller asks for 0
   --O0                     skip the optimizing passes (memory planning runs)
+  --no-fusion              do not fuse elementwise ops into conv2d and
+                           matmul epilogues (anvil-fuse-epilogues)
   -v                       print phase timings, the arena size and a summary
   -h, --help               print this help
 )";
@@ -99,6 +101,8 @@ int main(int argc, char **argv) {
       options.pipeline.optimize = false;
     } else if (arg == "--O2" || arg == "-O2" || arg == "--O3" || arg == "-O3") {
       options.pipeline.optimize = true;
+    } else if (arg == "--no-fusion") {
+      options.pipeline.fuse = false;
     } else if ((r = value("-o", v))) {
       if (!*r)
         return 1;

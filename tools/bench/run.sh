@@ -15,7 +15,7 @@
 # to <build>/bench/results.md. See README.md.
 #
 # Environment: ANVIL_BUILD_DIR (default: the repo's build/), ROUNDS, RUNS,
-# THREADS.
+# THREADS, ANVILC_FLAGS (extra anvilc flags, e.g. --no-fusion).
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -121,7 +121,8 @@ for MODEL in "${MODELS[@]}"; do
 
   LIB="$DIR/lib$NAME.so"
   t0=$(date +%s.%N)
-  "$ANVILC" "$MODEL" "${SHAPE_ARGS[@]}" --target="$TARGETS" -o "$LIB" ||
+  # shellcheck disable=SC2086 # ANVILC_FLAGS is a list of flags
+  "$ANVILC" "$MODEL" "${SHAPE_ARGS[@]}" --target="$TARGETS" ${ANVILC_FLAGS:-} -o "$LIB" ||
     die "anvilc failed on $MODEL"
   COMPILE_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   log "$NAME: compiled in ${COMPILE_S}s"

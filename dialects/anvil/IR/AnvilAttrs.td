@@ -52,6 +52,49 @@ def Anvil_PadMode : I32EnumAttr<"PadMode", "padding mode", [
 def Anvil_PadModeAttr : EnumAttr<Anvil_Dialect, Anvil_PadMode, "pad_mode">;
 
 //===----------------------------------------------------------------------===//
+// Fused epilogues
+//===----------------------------------------------------------------------===//
+
+def Anvil_PostOpAttr : AttrDef<Anvil_Dialect, "PostOp"> {
+  let mnemonic = "post";
+  let summary = "one step of the epilogue fused into a conv2d or matmul";
+  let description = [{
+    The fusion pass (anvil-fuse-epilogues) moves elementwise ops that
+    consume a conv2d or matmul result into the op's `post_ops` list; the
+    kernel applies them, in order, to each result element after the bias:
+    a unary function (with its alpha/beta, as `anvil.unary`), or a binary
+    function whose left operand is the running value and whose right
+    operand is post operand number `operand` of the op, broadcast the ways
+    the kernels support (postOperandBroadcast).
+
+    ```mlir
+    post_ops = [#anvil.post<add, 0>, #anvil.post<clip, 0.0, 6.0>, #anvil.post<relu>]
+    ```
+  }];
+  let parameters = (ins
+    "bool":$isBinary,
+    "::mlir::anvil::UnaryKind":$unaryKind,
+    "::mlir::anvil::BinaryKind":$binaryKind,
+    APFloatParameter<"unary parameter alpha">:$alpha,
+    APFloatParameter<"unary parameter beta">:$beta,
+    "int64_t":$operand
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// v = kind(v; alpha, beta).
+    static PostOpAttr unaryStep(::mlir::MLIRContext *ctx, UnaryKind kind,
+                                float alpha, float beta);
+    /// v = kind(v, post operand `operand`).
+    static PostOpAttr binaryStep(::mlir::MLIRContext *ctx, BinaryKind kind,
+                                 int64_t operand);
+  }];
+}
+
+def Anvil_PostOpArrayAttr
+    : TypedArrayAttrBase<Anvil_PostOpAttr, "list of fused epilogue steps">;
+
+//===----------------------------------------------------------------------===//
 // The target
 //===----------------------------------------------------------------------===//
 

@@ -815,12 +815,17 @@ ElementsAttr mlir::anvil::evaluateConstantOp(Operation *op,
                                  b.getEpsilon().convertToDouble());
           })
           .Case([&](SoftmaxOp s) { return evalSoftmax(in[0], s.getAxis()); })
-          .Case([&](Conv2DOp c) {
-            return evalConv2D(c, in[0], in[1], in.size() > 2 ? &in[2] : nullptr,
+          // With post-ops (fused after folding) they stay runtime ops.
+          .Case([&](Conv2DOp c) -> Result {
+            if (!c.getPostOps().empty())
+              return failure();
+            return evalConv2D(c, in[0], in[1], c.getBias() ? &in[2] : nullptr,
                               maxWork);
           })
-          .Case([&](MatmulOp m) {
-            return evalMatmul(m, in[0], in[1], in.size() > 2 ? &in[2] : nullptr,
+          .Case([&](MatmulOp m) -> Result {
+            if (!m.getPostOps().empty())
+              return failure();
+            return evalMatmul(m, in[0], in[1], m.getBias() ? &in[2] : nullptr,
                               maxWork);
           })
           .Case([&](MaxPoolOp p) {

@@ -68,6 +68,10 @@ inline bool foldFitsBudget(int64_t resultElements,
          resultElements <= largestOperandElements;
 }
 
+/// The most post-ops (#anvil.post) one conv2d or matmul carries (the
+/// kernels' kMaxPostOps, checked equal by the emitter).
+inline constexpr int64_t kMaxPostOps = 8;
+
 } // namespace mlir::anvil
 
 #endif // ANVIL_DIALECTS_ANVIL_IR_ANVILLIMITS_H

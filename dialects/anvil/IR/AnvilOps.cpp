@@ -59,6 +59,51 @@ int64_t mlir::anvil::slidingWindowOutputSize(int64_t in, int64_t kernel,
   return out;
 }
 
+unsigned mlir::anvil::postOpRowDims(Operation *op) {
+  if (isa<Conv2DOp>(op))
+    return 2;
+  if (isa<MatmulOp>(op))
+    return 1;
+  return 0;
+}
+
+std::optional<PostOperandLayout>
+mlir::anvil::postOperandLayout(ArrayRef<int64_t> result,
+                               ArrayRef<int64_t> operand, unsigned rowDims) {
+  size_t rank = result.size();
+  if (operand.size() > rank || rowDims == 0 || rowDims > rank)
+    return std::nullopt;
+  // The operand right-aligned to the result's rank.
+  SmallVector<int64_t> o(rank - operand.size(), 1);
+  o.append(operand.begin(), operand.end());
+  size_t lead = rank - rowDims;
+  auto ones = [](ArrayRef<int64_t> dims) {
+    return llvm::all_of(dims, [](int64_t d) { return d == 1; });
+  };
+  int64_t rowLen = 1, period = 1;
+  for (size_t d = lead; d < rank; ++d)
+    rowLen *= result[d];
+  ArrayRef<int64_t> oLead = ArrayRef(o).take_front(lead),
+                    oRow = ArrayRef(o).drop_front(lead);
+  if (ArrayRef(o) == result)
+    return PostOperandLayout{PostBroadcast::Full, rowLen, 1};
+  if (ones(oLead) && oRow == result.drop_front(lead))
+    return PostOperandLayout{PostBroadcast::Col, rowLen, 1};
+  if (!ones(oRow))
+    return std::nullopt;
+  // Row: ones, then the result's own trailing lead dims (row index modulo
+  // their product).
+  size_t first = 0;
+  while (first < lead && o[first] == 1)
+    ++first;
+  for (size_t d = first; d < lead; ++d) {
+    if (o[d] != result[d])
+      return std::nullopt;
+    period *= o[d];
+  }
+  return PostOperandLayout{PostBroadcast::Row, rowLen, period};
+}
+
 namespace {
 
 /// Every operand and the result must be a statically shaped ranked tensor
@@ -144,6 +189,39 @@ LogicalResult verifyWindow(Operation *op, ArrayRef<int64_t> in,
   return expectShape(op, out);
 }
 
+/// The post-op list of a conv2d or matmul against its post operands: at most
+/// kMaxPostOps steps, every binary step naming an operand, every operand
+/// read by exactly one step, each in a layout the kernels read
+/// (postOperandLayout).
+LogicalResult verifyPostOps(Operation *op, ArrayAttr postOps,
+                            ValueRange operands) {
+  if (static_cast<int64_t>(postOps.size()) > kMaxPostOps)
+    return op->emitOpError("has ")
+           << postOps.size() << " post-ops; at most " << kMaxPostOps;
+  SmallVector<int> reads(operands.size(), 0);
+  ArrayRef<int64_t> result = shapeOf(op->getResult(0));
+  for (auto step : postOps.getAsRange<PostOpAttr>()) {
+    if (!step.getIsBinary())
+      continue;
+    int64_t i = step.getOperand();
+    if (i >= static_cast<int64_t>(operands.size()))
+      return op->emitOpError("post-op ")
+             << step << " reads post operand " << i << " of "
+             << operands.size();
+    ++reads[i];
+    if (!postOperandLayout(result, shapeOf(operands[i]), postOpRowDims(op)))
+      return op->emitOpError("post operand ")
+             << i << " of type " << operands[i].getType()
+             << " does not broadcast to the result the ways the kernels read";
+  }
+  for (size_t i = 0; i < reads.size(); ++i)
+    if (reads[i] != 1)
+      return op->emitOpError("post operand ")
+             << i << " is read by " << reads[i]
+             << " post-ops; each is read by exactly one";
+  return success();
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -181,8 +259,10 @@ LogicalResult Conv2DOp::verify() {
     if (b.size() != 1 || b[0] != w[0])
       return emitOpError("bias must have shape [") << w[0] << "]";
   }
-  return verifyWindow(*this, in, {w[2], w[3]}, getStrides(), getPads(),
-                      getDilations(), w[0], /*ceilMode=*/false);
+  if (failed(verifyWindow(*this, in, {w[2], w[3]}, getStrides(), getPads(),
+                          getDilations(), w[0], /*ceilMode=*/false)))
+    return failure();
+  return verifyPostOps(*this, getPostOps(), getPostOperands());
 }
 
 //===----------------------------------------------------------------------===//
@@ -215,7 +295,9 @@ LogicalResult MatmulOp::verify() {
   SmallVector<int64_t> out(*batch);
   out.push_back(m);
   out.push_back(n);
-  return expectShape(*this, out);
+  if (failed(expectShape(*this, out)))
+    return failure();
+  return verifyPostOps(*this, getPostOps(), getPostOperands());
 }
 
 //===----------------------------------------------------------------------===//

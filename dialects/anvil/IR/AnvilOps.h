@@ -34,6 +34,29 @@ int64_t slidingWindowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                 int64_t padBegin, int64_t padEnd,
                                 int64_t dilation, bool ceilMode = false);
 
+/// How a binary post-op's operand lines up with the result of the conv2d or
+/// matmul carrying it. The result's elements are rows of `rowLen`: its last
+/// postOpRowDims dims (conv2d NCHW: the OH x OW plane of one image and
+/// channel; matmul: one row of N). Full: the result's shape. Row: one value
+/// per row, `period` values repeating ([1, K, 1, 1] for a conv: period K).
+/// Col: one row shared by all rows ([N] for a matmul; [1, 1, OH, OW]).
+enum class PostBroadcast { Full, Row, Col };
+struct PostOperandLayout {
+  PostBroadcast kind;
+  int64_t rowLen, period;
+};
+
+/// The trailing dims of `op`'s result that form one row (conv2d: 2,
+/// matmul: 1); 0 for ops without post-ops.
+unsigned postOpRowDims(Operation *op);
+
+/// How a post operand of shape `operand` is read for a result of shape
+/// `result` (rows of its last `rowDims` dims); nullopt when no kernel reads
+/// it (it broadcasts some other way, or the result would broadcast).
+std::optional<PostOperandLayout>
+postOperandLayout(ArrayRef<int64_t> result, ArrayRef<int64_t> operand,
+                  unsigned rowDims);
+
 } // namespace mlir::anvil
 
 #endif // ANVIL_DIALECTS_ANVIL_IR_ANVILOPS_H

@@ -40,11 +40,13 @@ def Anvil_ConstantOp : Anvil_Op<"constant",
 // Compute-heavy ops
 //===----------------------------------------------------------------------===//
 
-def Anvil_Conv2DOp : Anvil_Op<"conv2d", [Pure]> {
+def Anvil_Conv2DOp : Anvil_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
   let summary = "2-D convolution, NCHW input, KCRS weights, optional bias";
   let description = [{
     Grouped convolution (`groups` = C for depthwise). `pads` is
     [top, left, bottom, right]. Weight shape is [K, C / groups, R, S].
+    `post_ops` (#anvil.post) are applied to the result after the bias; their
+    binary steps read `post_operands`.
     ```mlir
     %y = anvil.conv2d %x, %w, %b {strides = array<i64: 2, 2>,
            pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>,
@@ -55,21 +57,35 @@ def Anvil_Conv2DOp : Anvil_Op<"conv2d", [Pure]> {
   }];
   let arguments = (ins Anvil_Tensor:$input, Anvil_Tensor:$weight,
                    Optional<Anvil_Tensor>:$bias,
+                   Variadic<Anvil_Tensor>:$post_operands,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                   DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+                   DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                   DefaultValuedAttr<Anvil_PostOpArrayAttr, "{}">:$post_ops);
   let results = (outs Anvil_Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`,` $bias^)? (`post` `(` $post_operands^ `)`)? attr-dict
+      `:` functional-type(operands, results)
   }];
+  let builders = [
+    // Without post-ops (the importer's and the folds').
+    OpBuilder<(ins "Type":$result, "Value":$input, "Value":$weight,
+                   "Value":$bias, "ArrayRef<int64_t>":$strides,
+                   "ArrayRef<int64_t>":$pads, "ArrayRef<int64_t>":$dilations,
+                   "uint64_t":$groups), [{
+      build($_builder, $_state, result, input, weight, bias, ValueRange{},
+            strides, pads, dilations, groups, $_builder.getArrayAttr({}));
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
-def Anvil_MatmulOp : Anvil_Op<"matmul", [Pure]> {
+def Anvil_MatmulOp : Anvil_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let summary = "batched matrix product with numpy batch broadcasting (MatMul, Gemm)";
   let description = [{
     `result = alpha * op(a) x op(b) (+ bias)` where op transposes the last two
     dims when `transpose_a` / `transpose_b` is set. Both operands have rank >=
     2; leading (batch) dims broadcast. `bias`, when present, has shape [N].
+    `post_ops` as for `anvil.conv2d`.
     ```mlir
     %y = anvil.matmul %x, %w, %b {transpose_b = true}
          : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xf32>) -> tensor<1x10xf32>
@@ -77,13 +93,25 @@ def Anvil_MatmulOp : Anvil_Op<"matmul", [Pure]> {
   }];
   let arguments = (ins Anvil_Tensor:$a, Anvil_Tensor:$b,
                    Optional<Anvil_Tensor>:$bias,
+                   Variadic<Anvil_Tensor>:$post_operands,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_a,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_b,
-                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                   DefaultValuedAttr<Anvil_PostOpArrayAttr, "{}">:$post_ops);
   let results = (outs Anvil_Tensor:$result);
   let assemblyFormat = [{
-    $a `,` $b (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $a `,` $b (`,` $bias^)? (`post` `(` $post_operands^ `)`)? attr-dict
+      `:` functional-type(operands, results)
   }];
+  let builders = [
+    // Without post-ops (the importer's).
+    OpBuilder<(ins "Type":$result, "Value":$a, "Value":$b, "Value":$bias,
+                   "bool":$transpose_a, "bool":$transpose_b,
+                   "APFloat":$alpha), [{
+      build($_builder, $_state, result, a, b, bias, ValueRange{}, transpose_a,
+            transpose_b, alpha, $_builder.getArrayAttr({}));
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
