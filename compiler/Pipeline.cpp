@@ -54,6 +54,8 @@ void anvil::addGraphPasses(mlir::OpPassManager &pm,
   pm.addNestedPass<mlir::func::FuncOp>(mlir::anvil::createFoldBatchNormPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       mlir::anvil::createFoldIntoConsumersPass());
+  pm.addNestedPass<mlir::func::FuncOp>(
+      mlir::anvil::createRecognizeActivationsPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       mlir::anvil::createEliminateDeadCodePass());

@@ -6,7 +6,8 @@
 //
 //   import  ONNX -> anvil dialect (compiler/onnx)
 //   graph   canonicalize, anvil-fold-constants, anvil-fold-batch-norm,
-//           anvil-fold-into-consumers, canonicalize, anvil-eliminate-dead-code,
+//           anvil-fold-into-consumers, anvil-recognize-activations,
+//           canonicalize, anvil-eliminate-dead-code,
 //           anvil-fuse-epilogues (not with --no-fusion)  (skipped at -O0)
 //   kernelize anvil-select-kernels: each op's kernel and weight layout
 //           for the module's #anvil.target                (always)

@@ -54,6 +54,19 @@ def FoldIntoConsumersPass : Pass<"anvil-fold-into-consumers", "func::FuncOp"> {
   let dependentDialects = ["::mlir::anvil::AnvilDialect"];
 }
 
+def RecognizeActivationsPass
+    : Pass<"anvil-recognize-activations", "func::FuncOp"> {
+  let summary = "elementwise chains that spell SiLU or GELU become one unary";
+  let description = [{
+    `x * sigmoid(x)` becomes `anvil.unary silu`; PyTorch's erf GELU,
+    `(x * (erf(x / sqrt 2) + 1)) * 0.5` (also with `x * 0.7071..` and the
+    0.5 anywhere in the product), becomes `anvil.unary gelu_erf`. Every op
+    of the chain but the last has that one user; only scalar constants
+    broadcast. The replaced chain is left to dead-code elimination.
+  }];
+  let dependentDialects = ["::mlir::anvil::AnvilDialect"];
+}
+
 def FuseEpiloguesPass : Pass<"anvil-fuse-epilogues", "func::FuncOp"> {
   let summary = "fuse elementwise consumers into conv2d and matmul post-ops";
   let description = [{

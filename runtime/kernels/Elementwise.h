@@ -54,6 +54,12 @@ ANVIL_INLINE typename I::V unaryOp(typename I::V x, typename I::V alpha,
     return I::sub(zero, x);
   else if constexpr (K == UnaryKind::Abs)
     return vmath::abs<I>(x);
+  else if constexpr (K == UnaryKind::Silu)
+    return I::mul(x, vmath::sigmoid<I>(x));
+  else if constexpr (K == UnaryKind::GeluErf)
+    return I::mul(I::mul(I::set1(0.5f), x),
+                  I::add(one, vmath::erf<I>(I::mul(
+                                  x, I::set1(0.70710678118654752f)))));
   else
     return x;
 }

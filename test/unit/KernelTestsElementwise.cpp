@@ -90,6 +90,11 @@ TEST(Unary, Erf) {
   checkUnary<UnaryKind::Erf>(-1.5f, 1.5f, 1e-5, 1e-6);
 }
 
+TEST(Unary, SiluGeluErf) {
+  checkUnary<UnaryKind::Silu>(-30, 30, 1e-5, 1e-7);
+  checkUnary<UnaryKind::GeluErf>(-8, 8, 1e-5, 1e-6);
+}
+
 TEST(Unary, SpecialValues) {
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::nanf("");

@@ -126,6 +126,10 @@ inline double refUnary(anvil::kernels::UnaryKind k, double x, double a, double b
     return std::fabs(x);
   case anvil::kernels::UnaryKind::Identity:
     return x;
+  case anvil::kernels::UnaryKind::Silu:
+    return x / (1 + std::exp(-x));
+  case anvil::kernels::UnaryKind::GeluErf:
+    return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
   }
   return 0;
 }

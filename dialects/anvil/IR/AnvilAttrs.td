@@ -20,7 +20,9 @@ def Anvil_UnaryKind : I32EnumAttr<"UnaryKind", "elementwise unary function", [
     I32EnumAttrCase<"erf", 10>,
     I32EnumAttrCase<"neg", 11>,
     I32EnumAttrCase<"abs", 12>,
-    I32EnumAttrCase<"identity", 13>
+    I32EnumAttrCase<"identity", 13>,
+    I32EnumAttrCase<"silu", 14>,       // x * sigmoid(x)
+    I32EnumAttrCase<"gelu_erf", 15>    // x / 2 * (1 + erf(x / sqrt(2)))
   ]> {
   let cppNamespace = "::mlir::anvil";
   let genSpecializedAttr = 0;

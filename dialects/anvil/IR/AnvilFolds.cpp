@@ -361,6 +361,10 @@ double applyUnary(UnaryKind kind, double x, double alpha, double beta) {
     return std::fabs(x);
   case UnaryKind::identity:
     return x;
+  case UnaryKind::silu:
+    return x / (1.0 + std::exp(-x));
+  case UnaryKind::gelu_erf:
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
   }
   return x;
 }
