@@ -10,6 +10,7 @@
 
 #ifdef ANVIL_HAVE_ONNX_IMPORTER
 #include "compiler/onnx/Importer.h"
+#include "dialects/anvil/IR/AnvilOps.h"
 #endif
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,6 +49,26 @@ double secondsSince(Clock::time_point t) {
 
 /// What the compilation finally writes.
 enum class OutputKind { Mlir, Cpp, SharedLibrary, Object };
+
+/// `-v` after the graph passes: the conv2d / matmul ops, the post-ops fused
+/// into them and the elementwise ops still running on their own.
+void printFusionSummary(mlir::ModuleOp module) {
+  int64_t compute = 0, posts = 0, alone = 0;
+  module.walk([&](mlir::Operation *op) {
+    if (auto c = llvm::dyn_cast<mlir::anvil::Conv2DOp>(op)) {
+      ++compute;
+      posts += c.getPostOps().size();
+    } else if (auto m = llvm::dyn_cast<mlir::anvil::MatmulOp>(op)) {
+      ++compute;
+      posts += m.getPostOps().size();
+    } else if (llvm::isa<mlir::anvil::UnaryOp, mlir::anvil::BinaryOp>(op)) {
+      ++alone;
+    }
+  });
+  llvm::errs() << "fusion: " << posts << " post-ops in " << compute
+               << " conv2d/matmul ops; " << alone
+               << " elementwise ops on their own\n";
+}
 
 /// Collects error diagnostics so that they become one `anvilc: error:`
 /// message; warnings and remarks are printed only with -v.
@@ -399,6 +420,8 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     if (mlir::failed(pm.run(*module)))
       return diags.take("the graph passes failed on '" + o.input + "'");
     phaseDone("graph", t, o.pipeline.optimize ? "" : "-O0: skipped");
+    if (o.verbose)
+      printFusionSummary(*module);
   }
   std::vector<mlir::OwningOpRef<mlir::ModuleOp>> variants;
   for (const codegen::Target &tg : targets) {

@@ -1,5 +1,7 @@
 // RUN: anvilc %s --emit=cpp --name=fused --target=x86-64-v4 -o - | FileCheck %s
 // RUN: anvilc %s --emit=mlir --target=x86-64-v4 -o - | FileCheck %s --check-prefix=IR
+// RUN: anvilc %s --emit=mlir --target=x86-64-v4 -o %t.mlir -v 2>&1 | FileCheck %s --check-prefix=VERBOSE
+// VERBOSE: fusion: 3 post-ops in 1 conv2d/matmul ops; 0 elementwise ops on their own
 
 // relu(conv(x) + r) * se: the pipeline fuses the add, the relu and the
 // per-channel multiply into the conv (anvil-fuse-epilogues), and the call
