@@ -52,8 +52,8 @@ SmallVector<int64_t> addPads(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   return sum;
 }
 
-/// Folds a pad feeding `op`'s input (operand 0) with the given fill into
-/// the window's pads; `extra` checks what else the op needs.
+/// Folds a pad with the given fill feeding `op`'s input into the window's
+/// pads; false when there is none to fold.
 template <typename OpT>
 bool foldPad(OpT op, float fill) {
   auto pad = op.getInput().template getDefiningOp<PadOp>();

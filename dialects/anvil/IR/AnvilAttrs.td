@@ -67,7 +67,7 @@ def Anvil_PostOpAttr : AttrDef<Anvil_Dialect, "PostOp"> {
     a unary function (with its alpha/beta, as `anvil.unary`), or a binary
     function whose left operand is the running value and whose right
     operand is post operand number `operand` of the op, broadcast the ways
-    the kernels support (postOperandBroadcast).
+    the kernels support (postOperandLayout).
 
     ```mlir
     post_ops = [#anvil.post<add, 0>, #anvil.post<clip, 0.0, 6.0>, #anvil.post<relu>]
