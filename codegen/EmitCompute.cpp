@@ -177,9 +177,6 @@ ModelEmitter::postOpArgs(Operation *op, mlir::ArrayAttr postOps,
   PostOpArgs args;
   if (postOps.empty())
     return args;
-  auto shape = [](Value v) {
-    return llvm::cast<RankedTensorType>(v.getType()).getShape();
-  };
   llvm::SmallVector<std::string> steps;
   for (auto step : postOps.getAsRange<ad::PostOpAttr>()) {
     StructLiteral lit(kernel("PostOp"));
@@ -191,9 +188,7 @@ ModelEmitter::postOpArgs(Operation *op, mlir::ArrayAttr postOps,
           .field("beta", cppFloat(step.getBeta().convertToFloat()));
     } else {
       Value operand = operands[step.getOperand()];
-      auto layout = ad::postOperandLayout(shape(op->getResult(0)),
-                                          shape(operand),
-                                          ad::postOpRowDims(op));
+      auto layout = ad::postOperandLayout(op, operand);
       if (!layout)
         return fail(op, "post operand " + llvm::Twine(step.getOperand()) +
                             " has a layout no kernel reads");

@@ -128,6 +128,21 @@ std::string buildEntrySource(const EmitOptions &options,
       quoted.push_back(cppString(f));
     w.line("const char *const kFeatures" + std::to_string(i) + "[] = {" +
            llvm::join(quoted, ", ") + "};");
+    if (v.profile.empty())
+      continue;
+    // anvilc --profile: the ops the variant times, zero times.
+    w.open("const anvil_profile_entry_t kProfile" + std::to_string(i) + "[] =");
+    for (const ProfileOp &p : v.profile)
+      w.line(StructLiteral("")
+                 .field("name", cppString(p.name))
+                 .field("op", cppString(p.op))
+                 .field("kernel", cppString(p.kernel))
+                 .field("flops", cppInt(p.flops) + ".0")
+                 .field("begin_ns", "0")
+                 .field("end_ns", "0")
+                 .str() +
+             ",");
+    w.close(";");
   }
   w.open("const anvil::rt::ModelVariant kVariants[] =");
   for (auto [i, v] : llvm::enumerate(m.variants)) {
@@ -146,6 +161,9 @@ std::string buildEntrySource(const EmitOptions &options,
                           .field("packBytes", cppUnsigned(v.packBytes))
                           .str())
                .field("run", runSymbol(n, v.tag))
+               .field("profile",
+                      v.profile.empty() ? "nullptr" : "kProfile" + idx)
+               .field("numProfileEntries", int64_t(v.profile.size()))
                .str() +
            ",");
   }

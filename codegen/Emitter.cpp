@@ -94,6 +94,45 @@ std::string opComment(Operation *op) {
   return s;
 }
 
+ProfileOp ModelEmitter::profileOp(Operation *op) const {
+  ProfileOp p;
+  std::vector<std::string> files;
+  llvm::SmallVector<std::string> names;
+  collectLoc(op->getLoc(), files, names);
+  p.name = llvm::join(names, " + ");
+  if (llvm::isa<mlir::func::ReturnOp>(op)) {
+    p.name = "graph outputs";
+    p.op = "copy";
+    p.kernel = "copy";
+    return p;
+  }
+  p.op = op->getName().getStringRef().str();
+  auto addPostOps = [&](mlir::ArrayAttr posts) {
+    for (auto step : posts.getAsRange<ad::PostOpAttr>())
+      p.op += " + " + (step.getIsBinary()
+                           ? ad::stringifyBinaryKind(step.getBinaryKind())
+                           : ad::stringifyUnaryKind(step.getUnaryKind()))
+                          .str();
+  };
+  if (auto k = op->getAttrOfType<mlir::StringAttr>(kKernelAttr))
+    p.kernel = k.getValue().str();
+  // The shapes were checked when the call was emitted.
+  if (auto conv = llvm::dyn_cast<ad::Conv2DOp>(op)) {
+    addPostOps(conv.getPostOps());
+    if (auto s = conv2dShapeOf(conv))
+      p.flops = ak::conv2dFlops(*s);
+    else
+      llvm::consumeError(s.takeError());
+  } else if (auto mm = llvm::dyn_cast<ad::MatmulOp>(op)) {
+    addPostOps(mm.getPostOps());
+    if (auto s = matmulShapeOf(mm))
+      p.flops = ak::matmulFlops(*s);
+    else
+      llvm::consumeError(s.takeError());
+  }
+  return p;
+}
+
 std::string typeString(mlir::Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -407,6 +446,8 @@ llvm::Error ModelEmitter::emit() {
 
   if (auto err = readSignature())
     return err;
+  if (auto module = func->getParentOfType<mlir::ModuleOp>())
+    profiled = module->hasAttr(kProfileAttrName);
   mlir::Block &block = func.getBody().front();
   if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(block.getTerminator()))
     for (auto [j, v] : llvm::enumerate(ret.getOperands()))
@@ -417,8 +458,14 @@ llvm::Error ModelEmitter::emit() {
     size_t before = body.str().size();
     if (auto err = emitOp(&op))
       return err;
-    if (body.str().size() != before) // constants and views emit nothing
-      opEnds.push_back(body.str().size());
+    if (body.str().size() == before) // constants and views emit nothing
+      continue;
+    if (profiled) {
+      body.line("anvil::rt::profileEnd(view, " +
+                std::to_string(out.profile.size()) + ");");
+      out.profile.push_back(profileOp(&op));
+    }
+    opEnds.push_back(body.str().size());
   }
 
   out.scratchFloatsPerThread = (out.scratchFloatsPerThread + 15) / 16 * 16;
@@ -533,6 +580,8 @@ std::string ModelEmitter::buildSource() const {
   w.open("extern \"C\" __attribute__((visibility(\"hidden\"))) anvil_status_t " +
          runSymbol(n, out.tag) + kRunSignature);
   w.line("const anvil::rt::ContextView view = anvil::rt::view(context);");
+  if (profiled)
+    w.line("anvil::rt::profileStart(view);");
   if (parts > 1) {
     for (size_t p = 0; p < parts; ++p)
       w.line("part" + std::to_string(p) + "(view, inputs, outputs);");

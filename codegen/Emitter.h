@@ -36,6 +36,16 @@ struct EmitOptions {
 
 struct TensorDesc;
 
+/// The module attribute (unit) that asks for a profiled library: every op
+/// is timed (anvil_context_profile). anvilc --profile sets it.
+constexpr llvm::StringLiteral kProfileAttrName = "anvil.profile";
+
+/// One timed op of a profiled variant (anvil_profile_entry_t's static part).
+struct ProfileOp {
+  std::string name, op, kernel;
+  int64_t flops = 0; ///< 0 for ops whose work is not counted in flops
+};
+
 /// One variant: the model compiled for one target.
 struct EmittedVariant {
   Target target;
@@ -47,6 +57,8 @@ struct EmittedVariant {
   uint64_t scratchFloatsPerThread = 0;
   uint64_t packBytes = 0;
   int64_t numKernelCalls = 0;
+  /// The ops it times, in order; empty unless the module is profiled.
+  std::vector<ProfileOp> profile;
 };
 
 /// Everything emitModel produces.

@@ -187,6 +187,8 @@ private:
   void emitCall(Operation *op, const CallExpr &call);
 
   std::string buildSource() const;
+  /// What the profile reports about `op` (profiled modules).
+  ProfileOp profileOp(Operation *op) const;
 
 public:
   llvm::SmallVector<TensorDesc> inputs, outputs;
@@ -206,6 +208,8 @@ private:
   /// buildSource may split the op calls into functions.
   llvm::SmallVector<size_t> opEnds;
   bool usesArena = false, usesPack = false;
+  /// The module carries kProfileAttrName: time every op.
+  bool profiled = false;
 };
 
 // EmitLibrary.cpp: the entry translation unit and the header.

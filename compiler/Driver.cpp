@@ -429,6 +429,8 @@ llvm::Error anvil::compile(const CompileOptions &o) {
         targets.size() == 1 ? std::move(module) : module->clone();
     (*v)->setAttr(codegen::kTargetAttrName,
                   codegen::targetToAttr(&ctx, tg));
+    if (o.profile)
+      (*v)->setAttr(codegen::kProfileAttrName, mlir::UnitAttr::get(&ctx));
     std::string forTarget =
         targets.size() == 1 ? "" : " for target " + tg.name;
     if (last >= Phase::Kernelize && o.from < Phase::Kernelize) {

@@ -49,6 +49,9 @@ struct CompileOptions {
   /// --threads-default: threads a context gets when the caller asks for 0
   /// (0: one per online CPU, the runtime's default).
   int defaultThreads = 0;
+  /// --profile: time every op in the generated code (codegen's
+  /// kProfileAttrName on each variant's module).
+  bool profile = false;
   bool verbose = false;
 };
 

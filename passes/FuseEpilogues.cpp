@@ -34,15 +34,9 @@ struct Step {
   Value operand;
 };
 
-bool isCommutative(BinaryKind k) {
-  return k == BinaryKind::add || k == BinaryKind::mul ||
-         k == BinaryKind::max || k == BinaryKind::min;
-}
-
 /// The user of `producer`'s result it can absorb next, if any.
-std::optional<Step> nextStep(Operation *producer, ArrayAttr postOps,
-                             unsigned numPostOperands) {
-  if (static_cast<int64_t>(postOps.size()) >= kMaxPostOps)
+template <typename OpT> std::optional<Step> nextStep(OpT producer) {
+  if (static_cast<int64_t>(producer.getPostOps().size()) >= kMaxPostOps)
     return std::nullopt;
   Value result = producer->getResult(0);
   if (!result.hasOneUse())
@@ -50,7 +44,7 @@ std::optional<Step> nextStep(Operation *producer, ArrayAttr postOps,
   Operation *user = *result.getUsers().begin();
   if (user->getBlock() != producer->getBlock())
     return std::nullopt;
-  MLIRContext *ctx = producer->getContext();
+  MLIRContext *ctx = producer.getContext();
   if (auto u = dyn_cast<UnaryOp>(user))
     return Step{user,
                 PostOpAttr::unaryStep(ctx, u.getKind(),
@@ -68,19 +62,17 @@ std::optional<Step> nextStep(Operation *producer, ArrayAttr postOps,
     other = b.getLhs();
   else
     return std::nullopt;
-  auto shape = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getShape();
-  };
-  if (!postOperandLayout(shape(result), shape(other), postOpRowDims(producer)))
+  if (!postOperandLayout(producer, other))
     return std::nullopt;
-  return Step{user, PostOpAttr::binaryStep(ctx, b.getKind(), numPostOperands),
+  return Step{user,
+              PostOpAttr::binaryStep(ctx, b.getKind(),
+                                     producer.getPostOperands().size()),
               other};
 }
 
 /// Absorbs users into `op` (Conv2DOp or MatmulOp) while nextStep finds one.
 template <typename OpT> void fuseInto(OpT op) {
-  while (auto step = nextStep(op, op.getPostOps(),
-                              op.getPostOperands().size())) {
+  while (auto step = nextStep(op)) {
     SmallVector<Attribute> posts(op.getPostOps().getValue());
     posts.push_back(step->post);
     op->moveBefore(step->user);

@@ -56,10 +56,9 @@ std::optional<Value> otherOperand(Operation *op, BinaryKind kind, Value a,
   auto b = dyn_cast_or_null<BinaryOp>(op);
   if (!b || b.getKind() != kind || b.getType() != like.getType())
     return std::nullopt;
-  bool commutative = kind == BinaryKind::add || kind == BinaryKind::mul;
   if (b.getLhs() == a)
     return b.getRhs();
-  if (commutative && b.getRhs() == a)
+  if (isCommutative(kind) && b.getRhs() == a)
     return b.getLhs();
   return std::nullopt;
 }

@@ -485,9 +485,7 @@ void conv2d_f32(const float *in, const float *packedW, const float *bias,
   static_assert(P.lanes == I::kLanes, "plan made for another vector width");
   static_assert(conv2dPlanIsValid(S, P), "conv2d plan invalid for the shape");
   // Tiny convs run on the caller, planned for one thread.
-  constexpr int64_t flops =
-      2 * S.n * S.k * S.oh * S.ow * conv2dInPerGroup(S) * S.r * S.s;
-  const ExecContext ctx = contextForWork(pctx, flops);
+  const ExecContext ctx = contextForWork(pctx, conv2dFlops(S));
   if constexpr (P.path == Conv2DPath::Depthwise)
     detail::conv2dDepthwisePath<I, S, P, PO>(in, packedW, bias, out, ctx,
                                              post);

@@ -62,7 +62,7 @@ void matmul_f32(const float *a, const float *packedB, const float *bias,
   constexpr int64_t MC = matmulBlockRows(P);
   constexpr int64_t batches = matmulBatchCount(S);
   // Tiny products run on the caller, planned for one thread.
-  const ExecContext ctx = contextForWork(pctx, 2 * batches * M * N * K);
+  const ExecContext ctx = contextForWork(pctx, matmulFlops(S));
   constexpr int64_t panels = ceilDiv(N, PANEL);
   constexpr int64_t mBlocks = ceilDiv(M, MC);
   // Equal row blocks (whole tiles) rather than full blocks plus a runt, so

@@ -15,12 +15,8 @@
 
 #include "Elementwise.h"
 
-
 namespace anvil::kernels {
 inline namespace ANVIL_KERNEL_ABI {
-namespace detail {
-
-} // namespace detail
 
 /// The operands of a call's binary post-ops, as generated code passes them:
 /// `PostOperands<2>{{a, b}}.ptrs` lives until the end of the call.

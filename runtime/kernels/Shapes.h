@@ -253,6 +253,11 @@ constexpr int64_t conv2dInPerGroup(const Conv2DShape &s) {
 constexpr int64_t conv2dOutPerGroup(const Conv2DShape &s) {
   return s.k / s.groups;
 }
+/// Floating-point operations of one conv2d (a multiply and an add per
+/// product term, as matmulFlops).
+constexpr int64_t conv2dFlops(const Conv2DShape &s) {
+  return 2 * s.n * s.k * s.oh * s.ow * conv2dInPerGroup(s) * s.r * s.s;
+}
 /// A 1x1, stride 1, unpadded conv reads its GEMM operand straight from the
 /// input (rows of H*W pixels); no im2col needed.
 constexpr bool conv2dIsDirect1x1(const Conv2DShape &s) {
@@ -453,6 +458,12 @@ constexpr int64_t matmulBatchCount(const MatmulShape &s) {
   for (int64_t d = 0; d < s.batchRank; ++d)
     n *= s.batch[d];
   return n;
+}
+
+/// Floating-point operations of one matmul (a multiply and an add per
+/// product term), what threading thresholds and the profiler count.
+constexpr int64_t matmulFlops(const MatmulShape &s) {
+  return 2 * matmulBatchCount(s) * s.m * s.n * s.k;
 }
 /// Number of distinct B matrices: batch dims where B is broadcast (stride 0)
 /// are not duplicated in the packed form.

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <new>
 #include <system_error>
+#include <time.h>
 #include <unistd.h>
 
 /// Buffers are cache-line aligned so kernels can use aligned vector loads and
@@ -34,6 +35,9 @@ struct anvil_context {
   /// The variant createModelContext picked (null for contexts made by
   /// createContext alone).
   const anvil::rt::ModelVariant *variant = nullptr;
+  /// This context's copy of the variant's profile entries (--profile).
+  anvil_profile_entry_t *profile = nullptr;
+  int32_t numProfileEntries = 0;
   /// Set while a run is in progress: a second, concurrent run on the same
   /// context (which would share its arena and re-enter its pool) is refused.
   std::atomic<bool> running{false};
@@ -114,6 +118,16 @@ anvil_context_last_error(const anvil_context_t *context) {
   return context->lastError;
 }
 
+extern "C" anvil_status_t
+anvil_context_profile(const anvil_context_t *context,
+                      const anvil_profile_entry_t **entries, int32_t *count) {
+  if (!context || !entries || !count)
+    return ANVIL_STATUS_INVALID_ARGUMENT;
+  *entries = context->profile;
+  *count = context->numProfileEntries;
+  return ANVIL_STATUS_OK;
+}
+
 namespace anvil::rt {
 
 anvil_status_t createContext(const anvil_context_options_t *options,
@@ -171,14 +185,42 @@ void destroyContext(anvil_context_t *context) {
   std::free(context->arena);
   std::free(context->scratch);
   std::free(context->pack);
+  delete[] context->profile;
   delete context;
 }
 
 ContextView view(anvil_context_t *context) {
   if (!context)
-    return ContextView{nullptr, nullptr, nullptr, 0, nullptr};
-  return ContextView{context->pool, context->arena, context->scratch,
-                     context->scratchFloatsPerThread, context->pack};
+    return ContextView{nullptr, nullptr, nullptr, 0, nullptr, nullptr, 0};
+  return ContextView{context->pool,
+                     context->arena,
+                     context->scratch,
+                     context->scratchFloatsPerThread,
+                     context->pack,
+                     context->profile,
+                     context->numProfileEntries};
+}
+
+namespace {
+uint64_t monotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+} // namespace
+
+void profileStart(const ContextView &view) {
+  if (view.profile)
+    view.profile[0].begin_ns = monotonicNs();
+}
+
+void profileEnd(const ContextView &view, int32_t op) {
+  if (!view.profile || op < 0 || op >= view.numProfileEntries)
+    return;
+  const uint64_t now = monotonicNs();
+  view.profile[op].end_ns = now;
+  if (op + 1 < view.numProfileEntries)
+    view.profile[op + 1].begin_ns = now;
 }
 
 anvil_status_t fail(anvil_context_t *context, anvil_status_t status,
@@ -259,6 +301,21 @@ anvil_status_t createModelContext(const char *modelName,
     return ANVIL_STATUS_UNSUPPORTED_CPU;
   }
   anvil_status_t st = createContext(options, picked->layout, out);
+  if (st == ANVIL_STATUS_OK && picked->profile &&
+      picked->numProfileEntries > 0) {
+    anvil_profile_entry_t *copy = new (std::nothrow)
+        anvil_profile_entry_t[size_t(picked->numProfileEntries)];
+    if (copy) {
+      std::memcpy(copy, picked->profile,
+                  sizeof(*copy) * size_t(picked->numProfileEntries));
+      (*out)->profile = copy;
+      (*out)->numProfileEntries = picked->numProfileEntries;
+    } else {
+      destroyContext(*out);
+      *out = nullptr;
+      st = ANVIL_STATUS_OUT_OF_MEMORY;
+    }
+  }
   if (st != ANVIL_STATUS_OK) {
     say("creating a context failed: ");
     say(anvil_status_string(st));

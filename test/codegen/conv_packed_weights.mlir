@@ -18,7 +18,7 @@
 // CHECK-NEXT: ".balign 64\n"
 // CHECK: ".incbin \"convnet.weights.bin\"\n"
 // CHECK: ".previous\n");
-// CHECK: {.target = "x86-64-v4", .isa = "avx512", {{.*}} .layout = {.arenaBytes = 0u, .scratchFloatsPerThread = {{[0-9]+}}u, .packBytes = 0u}, .run = anvil_convnet_run__x86_64_v4},
+// CHECK: {.target = "x86-64-v4", .isa = "avx512", {{.*}} .layout = {.arenaBytes = 0u, .scratchFloatsPerThread = {{[0-9]+}}u, .packBytes = 0u}, .run = anvil_convnet_run__x86_64_v4, .profile = nullptr, .numProfileEntries = 0},
 // CHECK: ANVIL_MODEL_API anvil_status_t convnet_run(
 // CHECK:      return anvil::rt::runModel(context, kVariants, kNumVariants, "convnet_create", inputs, outputs);
 // CHECK:      640u, // weights_bytes

@@ -113,21 +113,12 @@ template <Conv2DShape S, Conv2DPlan P> void checkConv(bool withBias) {
 /// subtraction of a [1, 1, OH, OW] map (Col) and leaky ReLU.
 constexpr PostOpList convPostOps(const Conv2DShape &s) {
   const int64_t p = s.oh * s.ow;
-  auto unary = [](UnaryKind k, float a, float b) {
-    return PostOp{PostOpKind::Unary, k, BinaryKind::Add, a, b,
-                  PostBroadcast::Full, 0, 1, 1};
-  };
-  auto binary = [](BinaryKind k, PostBroadcast bc, int operand, int64_t row,
-                   int64_t period) {
-    return PostOp{PostOpKind::Binary, UnaryKind::Identity, k, 0, 0, bc,
-                  operand, row, period};
-  };
   return PostOpList{5,
-                    {binary(BinaryKind::Add, PostBroadcast::Full, 0, p, 1),
-                     unary(UnaryKind::Clip, -0.8f, 1.5f),
-                     binary(BinaryKind::Mul, PostBroadcast::Row, 1, p, s.k),
-                     binary(BinaryKind::Sub, PostBroadcast::Col, 2, p, 1),
-                     unary(UnaryKind::LeakyRelu, 0.1f, 0)}};
+                    {binaryPost(BinaryKind::Add, PostBroadcast::Full, 0, p, 1),
+                     unaryPost(UnaryKind::Clip, -0.8f, 1.5f),
+                     binaryPost(BinaryKind::Mul, PostBroadcast::Row, 1, p, s.k),
+                     binaryPost(BinaryKind::Sub, PostBroadcast::Col, 2, p, 1),
+                     unaryPost(UnaryKind::LeakyRelu, 0.1f)}};
 }
 
 template <Conv2DShape S, Conv2DPlan P> void checkConvPostOps() {

@@ -88,21 +88,13 @@ template <MatmulShape S, MatmulPlan P> void checkMatmulPlan(bool withBias) {
 /// tanh.
 template <MatmulShape S> void checkMatmulPostOps() {
   constexpr MatmulPlan P = matmulTunedPlan(kLanes);
-  constexpr auto binary = [](BinaryKind k, PostBroadcast bc, int operand,
-                             int64_t period) {
-    return PostOp{PostOpKind::Binary, UnaryKind::Identity, k, 0, 0, bc,
-                  operand, S.n, period};
-  };
-  constexpr auto unary = [](UnaryKind k) {
-    return PostOp{PostOpKind::Unary, k, BinaryKind::Add, 0, 0,
-                  PostBroadcast::Full, 0, 1, 1};
-  };
-  constexpr PostOpList PO{5,
-                          {binary(BinaryKind::Add, PostBroadcast::Full, 0, 1),
-                           binary(BinaryKind::Mul, PostBroadcast::Col, 1, 1),
-                           unary(UnaryKind::Relu),
-                           binary(BinaryKind::Add, PostBroadcast::Row, 2, S.m),
-                           unary(UnaryKind::Tanh)}};
+  constexpr PostOpList PO{
+      5,
+      {binaryPost(BinaryKind::Add, PostBroadcast::Full, 0, S.n, 1),
+       binaryPost(BinaryKind::Mul, PostBroadcast::Col, 1, S.n, 1),
+       unaryPost(UnaryKind::Relu),
+       binaryPost(BinaryKind::Add, PostBroadcast::Row, 2, S.n, S.m),
+       unaryPost(UnaryKind::Tanh)}};
   int64_t batches = matmulBatchCount(S);
   auto a = randomVec(S.m * S.k, -1, 1, 3), b = randomVec(S.k * S.n, -1, 1, 4);
   auto bias = randomVec(S.n, -1, 1, 5);

@@ -154,6 +154,23 @@ inline double refBinary(anvil::kernels::BinaryKind k, double a, double b) {
   return 0;
 }
 
+/// One unary post-op step (kernels/PostOps.h).
+constexpr anvil::kernels::PostOp unaryPost(anvil::kernels::UnaryKind k,
+                                           float alpha = 0, float beta = 0) {
+  using namespace anvil::kernels;
+  return PostOp{PostOpKind::Unary, k, BinaryKind::Add, alpha, beta,
+                PostBroadcast::Full, 0, 1, 1};
+}
+
+/// One binary post-op step reading post operand `operand`.
+constexpr anvil::kernels::PostOp
+binaryPost(anvil::kernels::BinaryKind k, anvil::kernels::PostBroadcast bc,
+           int operand, int64_t rowLen, int64_t period) {
+  using namespace anvil::kernels;
+  return PostOp{PostOpKind::Binary, UnaryKind::Identity, k, 0, 0, bc,
+                operand, rowLen, period};
+}
+
 /// The fused post-ops of conv2d and matmul (kernels/PostOps.h) applied to a
 /// double-precision reference result, element by element.
 inline void refPostOps(const anvil::kernels::PostOpList &list,

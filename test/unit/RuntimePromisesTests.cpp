@@ -682,7 +682,9 @@ TEST(Promises, ASecondConcurrentRunOnOneContextIsRefused) {
                                            .features = nullptr,
                                            .numFeatures = 0,
                                            .layout = {64, 16, 0},
-                                           .run = blockingRun};
+                                           .run = blockingRun,
+                                           .profile = nullptr,
+                                           .numProfileEntries = 0};
   anvil_context_options_t options;
   anvil_context_options_init(&options);
   options.num_threads = 2;

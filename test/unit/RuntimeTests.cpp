@@ -943,8 +943,8 @@ TEST(Context, ModelPicksTheFirstSupportedVariant) {
   // unusable; the second needs nothing.
   const char *const impossible[] = {"avx2", "sse9"};
   const anvil::rt::ModelVariant variants[] = {
-      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst},
-      {"baseline", "avx2", nullptr, 0, {128, 0, 0}, runSecond}};
+      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst, nullptr, 0},
+      {"baseline", "avx2", nullptr, 0, {128, 0, 0}, runSecond, nullptr, 0}};
   EXPECT_EQ(anvil::rt::pickVariant(variants, 2), &variants[1]);
   anvil_context_t *ctx = nullptr;
   anvil_context_options_t o;
@@ -964,7 +964,7 @@ TEST(Context, NoSupportedVariantIsAStatusNamingWhatIsMissing) {
   ScopedCap cap(nullptr);
   const char *const impossible[] = {"avx2", "sse9"};
   const anvil::rt::ModelVariant variants[] = {
-      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst}};
+      {"future", "avx512", impossible, 2, {64, 16, 0}, runFirst, nullptr, 0}};
   anvil_context_t *ctx = reinterpret_cast<anvil_context_t *>(1);
   EXPECT_EQ(anvil::rt::createModelContext("m", variants, 1, nullptr, &ctx),
             ANVIL_STATUS_UNSUPPORTED_CPU);
@@ -998,5 +998,97 @@ TEST(Context, RunWithoutAVariantIsRefused) {
             ANVIL_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(anvil::rt::runModel(nullptr, nullptr, nullptr),
             ANVIL_STATUS_INVALID_ARGUMENT);
+  anvil::rt::destroyContext(ctx);
+}
+
+namespace {
+
+/// What a --profile library's run does: stamps the start, then the end of
+/// each of its three "ops" (sleeping in the second so it takes measurable
+/// time).
+anvil_status_t profiledRun(anvil_context_t *context, const void *const *,
+                           void *const *) {
+  const anvil::rt::ContextView view = anvil::rt::view(context);
+  anvil::rt::profileStart(view);
+  anvil::rt::profileEnd(view, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  anvil::rt::profileEnd(view, 1);
+  anvil::rt::profileEnd(view, 2);
+  // Out of range: ignored, never a write past the entries.
+  anvil::rt::profileEnd(view, 3);
+  anvil::rt::profileEnd(view, -1);
+  return ANVIL_STATUS_OK;
+}
+
+} // namespace
+
+TEST(Context, ProfileEntriesTileTheRunAndBelongToTheContext) {
+  const anvil_profile_entry_t table[] = {
+      {"a", "anvil.conv2d + relu", "k0", 10.0, 0, 0},
+      {"b", "anvil.max_pool", "k1", 0.0, 0, 0},
+      {"graph outputs", "copy", "copy", 0.0, 0, 0}};
+  const anvil::rt::ModelVariant variant = {.target = "profiled",
+                                           .isa = "avx2",
+                                           .features = nullptr,
+                                           .numFeatures = 0,
+                                           .layout = {64, 16, 0},
+                                           .run = profiledRun,
+                                           .profile = table,
+                                           .numProfileEntries = 3};
+  anvil_context_options_t o;
+  anvil_context_options_init(&o);
+  o.num_threads = 1;
+  anvil_context_t *ctx = nullptr;
+  ASSERT_EQ(anvil::rt::createModelContext("m", &variant, 1, &o, &ctx),
+            ANVIL_STATUS_OK);
+  const anvil_profile_entry_t *e = nullptr;
+  int32_t n = -1;
+  ASSERT_EQ(anvil_context_profile(ctx, &e, &n), ANVIL_STATUS_OK);
+  ASSERT_EQ(n, 3);
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e, table); // the context's own copy
+  EXPECT_STREQ(e[0].op, "anvil.conv2d + relu");
+  EXPECT_EQ(e[0].flops, 10.0);
+  EXPECT_EQ(e[0].begin_ns, 0u);
+  ASSERT_EQ(anvil::rt::runModel(ctx, nullptr, nullptr), ANVIL_STATUS_OK);
+  EXPECT_GT(e[0].begin_ns, 0u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_LE(e[i].begin_ns, e[i].end_ns) << i;
+    if (i > 0)
+      EXPECT_EQ(e[i].begin_ns, e[i - 1].end_ns) << i;
+  }
+  EXPECT_GE(e[1].end_ns - e[1].begin_ns, 2000000u);
+  EXPECT_EQ(table[0].begin_ns, 0u); // the variant's table stays untouched
+  const uint64_t firstEnd = e[2].end_ns;
+  ASSERT_EQ(anvil::rt::runModel(ctx, nullptr, nullptr), ANVIL_STATUS_OK);
+  EXPECT_GT(e[0].begin_ns, firstEnd - 1); // overwritten by the next run
+  EXPECT_EQ(anvil_context_profile(nullptr, &e, &n),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(anvil_context_profile(ctx, nullptr, &n),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(anvil_context_profile(ctx, &e, nullptr),
+            ANVIL_STATUS_INVALID_ARGUMENT);
+  anvil::rt::destroyContext(ctx);
+}
+
+TEST(Context, NoProfileWithoutProfileEntries) {
+  const anvil::rt::ModelVariant variant = {.target = "plain",
+                                           .isa = "avx2",
+                                           .features = nullptr,
+                                           .numFeatures = 0,
+                                           .layout = {64, 16, 0},
+                                           .run = profiledRun,
+                                           .profile = nullptr,
+                                           .numProfileEntries = 0};
+  anvil_context_t *ctx = nullptr;
+  ASSERT_EQ(anvil::rt::createModelContext("m", &variant, 1, nullptr, &ctx),
+            ANVIL_STATUS_OK);
+  // The stamps of a run without entries are no-ops.
+  ASSERT_EQ(anvil::rt::runModel(ctx, nullptr, nullptr), ANVIL_STATUS_OK);
+  const anvil_profile_entry_t *e = reinterpret_cast<anvil_profile_entry_t *>(1);
+  int32_t n = -1;
+  ASSERT_EQ(anvil_context_profile(ctx, &e, &n), ANVIL_STATUS_OK);
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(e, nullptr);
   anvil::rt::destroyContext(ctx);
 }

@@ -2,6 +2,7 @@
 //
 // anvil-run LIB.so [--input NAME=FILE | --input FILE]... [--output-dir DIR]
 //                  [--threads T] [--bench N [--warmup W]] [--info]
+//                  [--profile] [--trace FILE]
 // anvil-run --peak [--threads T]
 //
 // Loads a shared library produced by anvilc through its generic entry point
@@ -13,6 +14,7 @@
 
 #include "anvil/Peak.h"
 #include "anvil/runtime.h"
+#include "tools/anvil-run/Profile.h"
 #include "tools/anvil-run/TensorFile.h"
 
 #include <dlfcn.h>
@@ -66,6 +68,13 @@ void printUsage(FILE *out) {
       "                      `latency_ms median=X min=Y max=Z`\n"
       "  --warmup W          warm-up runs before --bench (default 3)\n"
       "  --info              print the model's inputs, outputs and sizes\n"
+      "  --profile           (a library built with anvilc --profile) print\n"
+      "                      each op's median time over the --bench runs\n"
+      "                      (or the one run), GFLOP/s and %% of the FMA\n"
+      "                      peak measured afterwards, slowest first\n"
+      "  --trace FILE        write the runs' op times as a Chrome/Perfetto\n"
+      "                      trace (JSON Trace Event Format); implies\n"
+      "                      --profile\n"
       "  --zero-inputs       run with zeros for inputs that have no file\n"
       "  --peak              (no LIB.so) measure this host's fp32 FMA peak\n"
       "                      on T threads (default 1) for the best ISA within\n"
@@ -128,6 +137,8 @@ struct Options {
   bool info = false;
   bool zeroInputs = false;
   bool peak = false;
+  bool profile = false;
+  std::string trace;
 };
 
 Options parseArgs(int argc, char **argv) {
@@ -173,6 +184,13 @@ Options parseArgs(int argc, char **argv) {
       opts.zeroInputs = true;
     } else if (arg == "--peak") {
       opts.peak = true;
+    } else if (arg == "--profile") {
+      opts.profile = true;
+    } else if (arg == "--trace") {
+      opts.trace = takeValue();
+      if (opts.trace.empty())
+        fail("empty value for --trace");
+      opts.profile = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       fail("unknown option '" + std::string(argv[i]) + "' (see --help)");
     } else if (opts.library.empty()) {
@@ -185,7 +203,7 @@ Options parseArgs(int argc, char **argv) {
   }
   if (opts.peak) {
     if (!opts.library.empty() || !opts.inputs.empty() || opts.info ||
-        opts.bench || !opts.outputDir.empty())
+        opts.bench || !opts.outputDir.empty() || opts.profile)
       fail("--peak takes no model and no other option than --threads");
     return opts;
   }
@@ -203,6 +221,11 @@ struct LoadedModel {
   const char *(*lastCreateError)(void) = nullptr;
   const char *(*statusString)(anvil_status_t) = nullptr;
   void (*optionsInit)(anvil_context_options_t *) = nullptr;
+  /// The library's own anvil_context_profile (libraries from before it
+  /// existed do not export it).
+  anvil_status_t (*profile)(const anvil_context_t *,
+                            const anvil_profile_entry_t **, int32_t *) =
+      nullptr;
 };
 
 std::string describeStatus(const LoadedModel &lm, anvil_status_t status,
@@ -254,6 +277,8 @@ LoadedModel loadModel(const std::string &path) {
       dlsym(lm.handle, "anvil_context_options_init"));
   lm.lastCreateError = reinterpret_cast<decltype(lm.lastCreateError)>(
       dlsym(lm.handle, "anvil_last_create_error"));
+  lm.profile = reinterpret_cast<decltype(lm.profile)>(
+      dlsym(lm.handle, "anvil_context_profile"));
   if (!lm.lastCreateError)
     lm.lastCreateError = &anvil_last_create_error;
   if (!lm.lastError)
@@ -406,16 +431,27 @@ double elapsedMs(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-/// --peak: the FMA loop of anvil/Peak.h, about one second.
-int measurePeak(int32_t threads) {
+/// Threads a context gets for --threads T (-1: the default, 1 for --peak).
+int resolveThreads(int32_t threads, int32_t fallback) {
+  if (threads < 0)
+    return fallback;
+  return threads == 0 ? int(std::max(1u, std::thread::hardware_concurrency()))
+                      : threads;
+}
+
+/// The FMA loop of anvil/Peak.h on `threads` threads for `seconds`.
+anvil::rt::FmaPeak hostPeak(int threads, double seconds) {
   anvil::rt::IsaCap cap = anvil::rt::isaCapFromEnvironment();
   if (cap == anvil::rt::IsaCap::Invalid)
     fail("ANVIL_MAX_CPU_ISA='" + std::string(std::getenv("ANVIL_MAX_CPU_ISA")) +
          "' is not " + anvil::rt::kIsaCapValues);
-  if (threads <= 0)
-    threads = threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
-                           : 1;
-  anvil::rt::FmaPeak p = anvil::rt::measureFmaPeak(threads, 1.0, cap);
+  return anvil::rt::measureFmaPeak(threads, seconds, cap);
+}
+
+/// --peak: about one second of the FMA loop.
+int measurePeak(int32_t threadsOption) {
+  const int threads = resolveThreads(threadsOption, 1);
+  anvil::rt::FmaPeak p = hostPeak(threads, 1.0);
   if (p.gflops <= 0)
     fail("this CPU has no AVX2+FMA to measure");
   std::printf("fma_peak isa=%s threads=%d gflops=%.1f\n", p.isa, threads,
@@ -495,20 +531,35 @@ int runTool(int argc, char **argv) {
     ~ContextGuard() { m.destroy(ctx); }
   } guard{m, ctx};
 
-  auto runOnce = [&]() {
+  const anvil_profile_entry_t *profileEntries = nullptr;
+  int32_t numProfileEntries = 0;
+  if (opts.profile) {
+    if (!lm.profile ||
+        lm.profile(ctx, &profileEntries, &numProfileEntries) !=
+            ANVIL_STATUS_OK ||
+        numProfileEntries <= 0)
+      fail("'" + opts.library +
+           "' times no ops: compile it with anvilc --profile for --profile "
+           "and --trace");
+  }
+  anvil::run::ProfileRecorder recorder;
+  auto runOnce = [&](bool timed) {
     anvil_status_t s = m.run(ctx, inputPtrs.data(), outputPtrs.data());
     if (s != ANVIL_STATUS_OK)
       fail("inference failed: " + describeStatus(lm, s, ctx));
+    if (opts.profile && timed &&
+        !recorder.addRun(profileEntries, numProfileEntries))
+      fail("'" + opts.library + "' reported another number of ops");
   };
 
   if (opts.bench > 0) {
     for (int64_t i = 0; i < opts.warmup; ++i)
-      runOnce();
+      runOnce(false);
     std::vector<double> times;
     times.reserve(opts.bench);
     for (int64_t i = 0; i < opts.bench; ++i) {
       auto start = std::chrono::steady_clock::now();
-      runOnce();
+      runOnce(true);
       times.push_back(elapsedMs(start));
     }
     std::sort(times.begin(), times.end());
@@ -518,7 +569,22 @@ int runTool(int argc, char **argv) {
     std::printf("latency_ms median=%.3f min=%.3f max=%.3f\n", median,
                 times.front(), times.back());
   } else {
-    runOnce();
+    runOnce(true);
+  }
+
+  if (opts.profile) {
+    const int threads = resolveThreads(ctxOptions.num_threads, 1);
+    // The best ISA within the same ANVIL_MAX_CPU_ISA cap the variant was
+    // picked under.
+    anvil::rt::FmaPeak peak = hostPeak(threads, 0.5);
+    recorder.printReport(stdout, threads, peak.isa, peak.gflops);
+    if (!opts.trace.empty()) {
+      std::string error;
+      if (!recorder.writeTrace(opts.trace, m.name ? m.name : "", error))
+        fail("cannot write trace '" + opts.trace + "': " + error);
+      std::printf("trace: %s (%zu runs)\n", opts.trace.c_str(),
+                  recorder.numRuns());
+    }
   }
 
   if (!opts.outputDir.empty()) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #===- run.sh - Anvil vs ONNX Runtime, side by side -------------------------===#
 #
-# usage: tools/bench/run.sh [--rounds R] [--runs N] [--threads "1 2"] [MODEL.onnx...]
+# usage: tools/bench/run.sh [--rounds R] [--runs N] [--threads "1 2"] [--zoo] [MODEL.onnx...]
 #
 # For every model (default: examples/fashion_mnist/model.onnx and torchvision's
 # ResNet-50 from test/e2e/resnet50/export_resnet50.py): compile it with anvilc
@@ -11,7 +11,8 @@
 # per variant the FMA peak of its ISA and anvil; on an AVX-512 host the
 # variants are the best one and the AVX2 one, capped), and report the median
 # of the per-round medians with the share of the FMA peak measured in the
-# same rounds. The table goes to stdout and
+# same rounds. --zoo adds every model of tools/zoo/export_zoo.py (exported
+# once into <build>/bench/zoo). The table goes to stdout and
 # to <build>/bench/results.md. See README.md.
 #
 # Environment: ANVIL_BUILD_DIR (default: the repo's build/), ROUNDS, RUNS,
@@ -49,12 +50,14 @@ cap_env() { # cap_env CONFIG: the environment that selects it
 }
 
 MODELS=()
+ZOO=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
-    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --zoo) ZOO=1; shift ;;
+    -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) MODELS+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
   esac
@@ -89,7 +92,20 @@ fi
 export ORT_NODE_MODULES="$BENCH/node_modules"
 
 # --- default models ----------------------------------------------------------
-if [ ${#MODELS[@]} -eq 0 ]; then
+if [ -n "$ZOO" ]; then
+  ZDIR="$BENCH/zoo"
+  mapfile -t ZOO_NAMES < <("$PY" "$REPO/tools/zoo/export_zoo.py" --list)
+  MISSING=()
+  for z in "${ZOO_NAMES[@]}"; do
+    [ -f "$ZDIR/$z.onnx" ] || MISSING+=("$z")
+  done
+  if [ ${#MISSING[@]} -gt 0 ]; then
+    log "exporting ${MISSING[*]} into $ZDIR"
+    "$PY" "$REPO/tools/zoo/export_zoo.py" "$ZDIR" "${MISSING[@]}" >&2 ||
+      die "the zoo export failed"
+  fi
+  for z in "${ZOO_NAMES[@]}"; do MODELS+=("$ZDIR/$z.onnx"); done
+elif [ ${#MODELS[@]} -eq 0 ]; then
   RN="$BENCH/resnet50"
   if [ ! -f "$RN/resnet50.onnx" ]; then
     log "exporting ResNet-50 into $RN"
@@ -141,7 +157,8 @@ for MODEL in "${MODELS[@]}"; do
     CMP="$("$PY" "$HERE/bench_helper.py" compare "$DIR/out_$C" "$DIR/out_ort")"
     log "$NAME: anvil ($C: $ACTIVE) vs ort: $CMP"
     set -- $CMP
-    FACTS="$FACTS"$'\t'"target_$C=$ACTIVE"$'\t'"${1/#/${C}_}"$'\t'"${2/#/${C}_}"$'\t'"${3/#/${C}_}"
+    FACTS="$FACTS"$'\t'"target_$C=$ACTIVE"
+    for kv in "$1" "$2" "$3" "$4"; do FACTS="$FACTS"$'\t'"${C}_$kv"; done
   done
 
   # Runs per batch: enough for ~1 s of Anvil at one thread, 20..5000.

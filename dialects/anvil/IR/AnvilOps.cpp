@@ -104,6 +104,21 @@ mlir::anvil::postOperandLayout(ArrayRef<int64_t> result,
   return PostOperandLayout{PostBroadcast::Row, rowLen, period};
 }
 
+std::optional<PostOperandLayout>
+mlir::anvil::postOperandLayout(Operation *op, Value operand) {
+  auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto other = dyn_cast<RankedTensorType>(operand.getType());
+  if (!result || !other)
+    return std::nullopt;
+  return postOperandLayout(result.getShape(), other.getShape(),
+                           postOpRowDims(op));
+}
+
+bool mlir::anvil::isCommutative(BinaryKind kind) {
+  return kind == BinaryKind::add || kind == BinaryKind::mul ||
+         kind == BinaryKind::max || kind == BinaryKind::min;
+}
+
 namespace {
 
 /// Every operand and the result must be a statically shaped ranked tensor
@@ -199,7 +214,6 @@ LogicalResult verifyPostOps(Operation *op, ArrayAttr postOps,
     return op->emitOpError("has ")
            << postOps.size() << " post-ops; at most " << kMaxPostOps;
   SmallVector<int> reads(operands.size(), 0);
-  ArrayRef<int64_t> result = shapeOf(op->getResult(0));
   for (auto step : postOps.getAsRange<PostOpAttr>()) {
     if (!step.getIsBinary())
       continue;
@@ -209,7 +223,7 @@ LogicalResult verifyPostOps(Operation *op, ArrayAttr postOps,
              << step << " reads post operand " << i << " of "
              << operands.size();
     ++reads[i];
-    if (!postOperandLayout(result, shapeOf(operands[i]), postOpRowDims(op)))
+    if (!postOperandLayout(op, operands[i]))
       return op->emitOpError("post operand ")
              << i << " of type " << operands[i].getType()
              << " does not broadcast to the result the ways the kernels read";

@@ -57,6 +57,13 @@ std::optional<PostOperandLayout>
 postOperandLayout(ArrayRef<int64_t> result, ArrayRef<int64_t> operand,
                   unsigned rowDims);
 
+/// The same for `operand` as a post operand of `op` (conv2d or matmul).
+std::optional<PostOperandLayout> postOperandLayout(Operation *op,
+                                                   Value operand);
+
+/// Whether a binary kind gives the same result with its operands swapped.
+bool isCommutative(BinaryKind kind);
+
 } // namespace mlir::anvil
 
 #endif // ANVIL_DIALECTS_ANVIL_IR_ANVILOPS_H

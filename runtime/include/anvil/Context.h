@@ -39,14 +39,24 @@ void destroyContext(anvil_context_t *context);
 /// only for a zero-byte pack area); thread t owns
 /// scratch + t * scratchFloatsPerThread, and scratchFloatsPerThread is a
 /// multiple of 16 so every thread's slice stays aligned.
+/// profile: the context's copy of its variant's numProfileEntries profile
+/// entries (null and 0 for a library compiled without --profile).
 struct ContextView {
   ThreadPool *pool;
   char *arena;
   float *scratch;
   int64_t scratchFloatsPerThread;
   char *pack;
+  anvil_profile_entry_t *profile;
+  int32_t numProfileEntries;
 };
 ContextView view(anvil_context_t *context);
+
+/// What a library compiled with --profile calls: profileStart as its run
+/// begins, profileEnd(view, k) after op k, which also starts op k + 1. One
+/// clock read each (CLOCK_MONOTONIC); no-ops without profile entries.
+void profileStart(const ContextView &view);
+void profileEnd(const ContextView &view, int32_t op);
 
 /// The entry point of one compiled variant of a model.
 using RunFn = anvil_status_t (*)(anvil_context_t *context,
@@ -62,6 +72,10 @@ struct ModelVariant {
   int32_t numFeatures;
   ContextLayout layout;
   RunFn run;
+  /// The ops the variant times (anvilc --profile), with zero times; each
+  /// context gets its own copy to fill. Null and 0 without --profile.
+  const anvil_profile_entry_t *profile;
+  int32_t numProfileEntries;
 };
 
 /// Picks the first variant this CPU can run (cpuid and the OS's xgetbv

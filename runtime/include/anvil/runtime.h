@@ -115,6 +115,28 @@ ANVIL_API const char *anvil_context_last_error(const anvil_context_t *context);
  *  each variant lacks. Valid until the next create on this thread. */
 ANVIL_API const char *anvil_last_create_error(void);
 
+/** One op of a library compiled with `anvilc --profile` and its times in a
+ *  context's last run. The strings are static (owned by the library). */
+typedef struct anvil_profile_entry {
+  const char *name;   /* the ONNX nodes it computes, "conv1 + relu1" */
+  const char *op;     /* the anvil op and its fused post-ops,
+                         "anvil.conv2d + relu" */
+  const char *kernel; /* the kernel the compiler chose for it */
+  double flops;       /* floating-point operations per run; 0 for ops whose
+                         work is not counted in flops (data movement) */
+  uint64_t begin_ns;  /* CLOCK_MONOTONIC at its start and end in the last */
+  uint64_t end_ns;    /* run; both 0 before the first run */
+} anvil_profile_entry_t;
+
+/** The ops of the context's last run, in execution order (the output
+ *  copies last): *count entries at *entries, valid until the context is
+ *  destroyed and overwritten by each run. A library compiled without
+ *  --profile gives *count 0 and *entries NULL (its code takes no
+ *  timestamps). INVALID_ARGUMENT for a null argument. */
+ANVIL_API anvil_status_t
+anvil_context_profile(const anvil_context_t *context,
+                      const anvil_profile_entry_t **entries, int32_t *count);
+
 /* Exported by every generated shared library (the generic entry point). */
 typedef const anvil_model_t *(*anvil_model_get_fn)(void);
 #define ANVIL_MODEL_GET_SYMBOL "anvil_model_get"
