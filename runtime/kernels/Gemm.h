@@ -73,6 +73,25 @@ ANVIL_INLINE void gemmMicroKernel(int64_t kc, const float *__restrict a,
       acc[i][j] = I::zero();
   }
 
+  // Final results go to MR rows of C, and Full post operands are read at the
+  // same places, ldc apart: in deep layers that is one memory stream per
+  // row, more than the hardware prefetchers follow, and each would miss
+  // when the epilogue touches it. Fetch them now; the reduction hides the
+  // latency.
+  if (ep.final) {
+    ANVIL_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      ANVIL_UNROLL
+      for (int j = 0; j < NR; ++j) {
+        float *at = c + i * ldc + j * L;
+        if (!ep.accumulate)
+          I::prefetchL1(at);
+        if constexpr (PO.count > 0)
+          prefetchPostOperands<I, PO>(ep.post, at - ep.outBase);
+      }
+    }
+  }
+
   for (int64_t k = 0; k < kc; ++k) {
     if constexpr (PFD > 0)
       I::prefetchL1(a + PFD);

@@ -66,6 +66,20 @@ ANVIL_INLINE typename I::V applyPostOps(typename I::V v,
     return v;
 }
 
+/// Prefetches the elements at `offset` of every Full-broadcast operand of
+/// the list into L1 (the kernels call it well before applyPostOps reads
+/// them).
+template <class I, PostOpList PO, int K = 0>
+ANVIL_INLINE void prefetchPostOperands(const float *const *operands,
+                                       int64_t offset) {
+  if constexpr (K < PO.count) {
+    if constexpr (PO.ops[K].kind == PostOpKind::Binary &&
+                  PO.ops[K].bcast == PostBroadcast::Full)
+      I::prefetchL1(operands[PO.ops[K].operand] + offset);
+    prefetchPostOperands<I, PO, K + 1>(operands, offset);
+  }
+}
+
 /// Applies the list in place to `count` contiguous result elements starting
 /// at element `offset` of the result `out` (paths that finish a row in
 /// scratch-free scalar code apply the list to the row afterwards).
