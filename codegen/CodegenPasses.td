@@ -18,8 +18,13 @@ def SelectKernelsPass : Pass<"anvil-select-kernels", "ModuleOp"> {
     (e.g. `"conv2d_f32_nchw_implicit_8x48__avx512"`); conv2d and matmul also
     get `anvil.weight_layout`, the packed layout of their weights
     (`"gOihw8o"`, `"Ba64b"`). The emitter prints the call the IR names. A
-    module without a target is an error.
+    module without a target is an error. `winograd=false` (anvilc
+    --no-winograd) keeps 3x3 convs off the Winograd path.
   }];
+  let options = [
+    Option<"winograd", "winograd", "bool", /*default=*/"true",
+           "let 3x3 stride-1 convs take the Winograd F(4x4, 3x3) path">
+  ];
   let dependentDialects = ["::mlir::anvil::AnvilDialect"];
 }
 

@@ -56,9 +56,16 @@ conv2dShapeOf(mlir::anvil::Conv2DOp op);
 llvm::Expected<anvil::kernels::MatmulShape>
 matmulShapeOf(mlir::anvil::MatmulOp op);
 
+/// What the caller lets the shape rules pick (anvilc flags).
+struct KernelChoices {
+  /// false for --no-winograd: no 3x3 conv takes the Winograd path.
+  bool winograd = true;
+};
+
 /// The registered variant for `isa` that the shape rules pick.
 const Conv2DKernel &selectConv2DKernel(const anvil::kernels::Conv2DShape &s,
-                                       Isa isa);
+                                       Isa isa,
+                                       const KernelChoices &choices = {});
 const MatmulKernel &selectMatmulKernel(const anvil::kernels::MatmulShape &s,
                                        Isa isa);
 

@@ -21,6 +21,8 @@ namespace {
 
 struct SelectKernelsPass
     : public mlir::anvil::impl::SelectKernelsPassBase<SelectKernelsPass> {
+  using SelectKernelsPassBase::SelectKernelsPassBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto target = ::anvil::codegen::moduleTarget(module);
@@ -47,7 +49,10 @@ struct SelectKernelsPass
                 auto s = ::anvil::codegen::conv2dShapeOf(o);
                 if (!s)
                   return o.emitOpError() << llvm::toString(s.takeError());
-                const auto &k = ::anvil::codegen::selectConv2DKernel(*s, isa);
+                ::anvil::codegen::KernelChoices choices;
+                choices.winograd = winograd;
+                const auto &k =
+                    ::anvil::codegen::selectConv2DKernel(*s, isa, choices);
                 record(o, k.name, k.weightLayout);
                 return success();
               })

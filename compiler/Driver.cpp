@@ -3,6 +3,7 @@
 #include "compiler/Driver.h"
 
 #include "codegen/Emitter.h"
+#include "codegen/KernelRegistry.h"
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "compiler/Pipeline.h"
@@ -68,6 +69,31 @@ void printFusionSummary(mlir::ModuleOp module) {
   llvm::errs() << "fusion: " << posts << " post-ops in " << compute
                << " conv2d/matmul ops; " << alone
                << " elementwise ops on their own\n";
+}
+
+/// -v after kernel selection: how many conv2d ops take each path, e.g.
+/// `conv2d paths (x86-64-v4): 7 Winograd, 22 Gemm, 6 ChannelVector`.
+void printConvPathSummary(mlir::ModuleOp module, llvm::StringRef target) {
+  std::vector<std::pair<std::string, int64_t>> counts;
+  module.walk([&](mlir::anvil::Conv2DOp op) {
+    auto name = op->getAttrOfType<mlir::StringAttr>(codegen::kKernelAttr);
+    const codegen::Conv2DKernel *k =
+        name ? codegen::findConv2DKernel(name.getValue()) : nullptr;
+    std::string path =
+        k ? codegen::conv2dPathEnumerator(k->plan.path).str() : "unknown";
+    auto it = llvm::find_if(counts, [&](auto &c) { return c.first == path; });
+    if (it == counts.end())
+      counts.push_back({path, 1});
+    else
+      ++it->second;
+  });
+  llvm::errs() << "conv2d paths (" << target << "):";
+  if (counts.empty())
+    llvm::errs() << " no conv2d";
+  llvm::ListSeparator sep(",");
+  for (auto &[path, n] : counts)
+    llvm::errs() << sep << " " << n << " " << path;
+  llvm::errs() << "\n";
 }
 
 /// Collects error diagnostics so that they become one `anvilc: error:`
@@ -436,11 +462,13 @@ llvm::Error anvil::compile(const CompileOptions &o) {
     if (last >= Phase::Kernelize && o.from < Phase::Kernelize) {
       t = Clock::now();
       mlir::PassManager pm(&ctx);
-      addKernelizePasses(pm);
+      addKernelizePasses(pm, o.pipeline);
       if (mlir::failed(pm.run(*v)))
         return diags.take("kernel selection failed on '" + o.input + "'" +
                           forTarget);
       phaseDone("kernelize", t, tg.name);
+      if (o.verbose)
+        printConvPathSummary(*v, tg.name);
     }
     if (last >= Phase::Plan && o.from < Phase::Plan) {
       t = Clock::now();

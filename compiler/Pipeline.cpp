@@ -64,8 +64,11 @@ void anvil::addGraphPasses(mlir::OpPassManager &pm,
         mlir::anvil::createFuseEpiloguesPass());
 }
 
-void anvil::addKernelizePasses(mlir::OpPassManager &pm) {
-  pm.addPass(mlir::anvil::createSelectKernelsPass());
+void anvil::addKernelizePasses(mlir::OpPassManager &pm,
+                               const PipelineOptions &options) {
+  mlir::anvil::SelectKernelsPassOptions select;
+  select.winograd = options.winograd;
+  pm.addPass(mlir::anvil::createSelectKernelsPass(select));
 }
 
 void anvil::addPlanPasses(mlir::OpPassManager &pm) {
@@ -75,7 +78,7 @@ void anvil::addPlanPasses(mlir::OpPassManager &pm) {
 void anvil::buildPipeline(mlir::OpPassManager &pm,
                           const PipelineOptions &options) {
   addGraphPasses(pm, options);
-  addKernelizePasses(pm);
+  addKernelizePasses(pm, options);
   addPlanPasses(pm);
 }
 
@@ -86,7 +89,9 @@ void anvil::registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "anvil-kernelize",
       "Anvil's kernelize phase (anvil-select-kernels for the module's target)",
-      [](mlir::OpPassManager &pm) { addKernelizePasses(pm); });
+      [](mlir::OpPassManager &pm) {
+        addKernelizePasses(pm, PipelineOptions{});
+      });
   mlir::PassPipelineRegistration<>(
       "anvil-plan", "Anvil's plan phase (anvil-plan-memory)",
       [](mlir::OpPassManager &pm) { addPlanPasses(pm); });

@@ -10,7 +10,8 @@
 //           canonicalize, anvil-eliminate-dead-code,
 //           anvil-fuse-epilogues (not with --no-fusion)  (skipped at -O0)
 //   kernelize anvil-select-kernels: each op's kernel and weight layout
-//           for the module's #anvil.target                (always)
+//           for the module's #anvil.target                (always;
+//           winograd=false with --no-winograd)
 //   plan    anvil-plan-memory                         (always)
 //   emit    C++ source, header and weights blob (codegen/)
 //   object  clang++ -> .o / .so
@@ -41,12 +42,15 @@ struct PipelineOptions {
   bool optimize = true;
   /// false for --no-fusion: no anvil-fuse-epilogues.
   bool fuse = true;
+  /// false for --no-winograd: anvil-select-kernels{winograd=false}.
+  bool winograd = true;
 };
 
 /// Adds the graph phase: the optimizing passes (none at -O0).
 void addGraphPasses(mlir::OpPassManager &pm, const PipelineOptions &options);
 /// Adds the kernelize phase: anvil-select-kernels.
-void addKernelizePasses(mlir::OpPassManager &pm);
+void addKernelizePasses(mlir::OpPassManager &pm,
+                        const PipelineOptions &options);
 /// Adds the plan phase: anvil-plan-memory.
 void addPlanPasses(mlir::OpPassManager &pm);
 /// Adds the graph, kernelize and plan phases.

@@ -110,6 +110,21 @@ ANVIL_INLINE typename I::V loadColumns(const float *row, int64_t i0,
   }
 }
 
+/// How many chunks to cut each group's output channels into. Units of work
+/// are (image, group, pixel tile, channel chunk), split contiguously over T
+/// threads; with few units an uneven count leaves a thread idle for a whole
+/// unit, so pick the smallest chunking that makes the count a multiple of T
+/// (late ResNet layers: one 7x7 tile, 512 channels -> one chunk per thread).
+inline int64_t conv2dChannelChunks(int64_t base, int64_t blocks, int T) {
+  if (T <= 1 || base >= 8 * T || base % T == 0)
+    return 1;
+  for (int64_t c = 2; c <= blocks && c <= 4 * T; ++c)
+    if ((base * c) % T == 0)
+      return c;
+  int64_t c = ceilDiv(4 * T, base);
+  return c < blocks ? c : blocks;
+}
+
 } // namespace detail
 
 } // namespace ANVIL_KERNEL_ABI

@@ -26,6 +26,9 @@
 //    plane is copied once into a zero-padded, stride-phase-split plane so
 //    every kernel tap becomes a contiguous vector load over output columns.
 //
+//  * Winograd path (3x3, stride 1): F(4x4, 3x3), 36 GEMMs over transformed
+//    tiles (Winograd.h).
+//
 // Work is split statically over (image, group, pixel tile, output-channel
 // chunk); output channels are chunked only when pixel tiles alone cannot
 // give every thread an equal share (late ResNet layers).
@@ -37,6 +40,7 @@
 
 #include "Common.h"
 #include "Gemm.h"
+#include "Winograd.h"
 
 namespace anvil::kernels {
 inline namespace ANVIL_KERNEL_ABI {
@@ -79,26 +83,6 @@ void conv2dIm2col(const float *in, float *col, int64_t p0, int64_t pc,
     }
   }
 }
-
-/// How many chunks to cut each group's output channels into. Units of work
-/// are (image, group, pixel tile, channel chunk), split contiguously over T
-/// threads; with few units an uneven count leaves a thread idle for a whole
-/// unit, so pick the smallest chunking that makes the count a multiple of T
-/// (late ResNet layers: one 7x7 tile, 512 channels -> one chunk per thread).
-inline int64_t conv2dChannelChunks(int64_t base, int64_t blocks, int T) {
-  if (T <= 1 || base >= 8 * T || base % T == 0)
-    return 1;
-  for (int64_t c = 2; c <= blocks && c <= 4 * T; ++c)
-    if ((base * c) % T == 0)
-      return c;
-  int64_t c = ceilDiv(4 * T, base);
-  return c < blocks ? c : blocks;
-}
-
-/// Prefetch distance (floats) of the packed weights in the Gemm and
-/// Implicit microkernels: half a 128-row block of 8 channels ahead, so the
-/// next block's weights are in L1 when the call using them starts.
-constexpr int kConvPrefetch = 1024;
 
 template <class I, Conv2DShape S, Conv2DPlan PL, PostOpList PO>
 void conv2dGemmPath(const float *in, const float *packedW, const float *bias,
@@ -489,6 +473,9 @@ void conv2d_f32(const float *in, const float *packedW, const float *bias,
   if constexpr (P.path == Conv2DPath::Depthwise)
     detail::conv2dDepthwisePath<I, S, P, PO>(in, packedW, bias, out, ctx,
                                              post);
+  else if constexpr (P.path == Conv2DPath::Winograd)
+    detail::conv2dWinogradPath<I, S, P, PO>(in, packedW, bias, out, ctx,
+                                            post);
   else if constexpr (P.path == Conv2DPath::ChannelVector)
     detail::conv2dChannelVectorPath<I, S, P, PO>(in, packedW, bias, out, ctx,
                                                  post);

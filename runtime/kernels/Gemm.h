@@ -21,6 +21,11 @@ namespace anvil::kernels {
 inline namespace ANVIL_KERNEL_ABI {
 namespace detail {
 
+/// Prefetch distance (floats) of the packed weights in the Gemm and
+/// Implicit microkernels: half a 128-row block of 8 channels ahead, so the
+/// next block's weights are in L1 when the call using them starts.
+constexpr int kConvPrefetch = 1024;
+
 /// How the epilogue adds a bias: none, one value per C row (conv: output
 /// channel), or one per C column (matmul: [n]).
 enum class BiasKind { None, Row, Col };

@@ -170,9 +170,10 @@ constexpr bool postOpListIsValid(const PostOpList &list) {
 //===----------------------------------------------------------------------===//
 
 /// How conv2d computes (Conv2D.h describes each path).
-enum class Conv2DPath : int { Gemm, Implicit, ChannelVector, Depthwise };
+enum class Conv2DPath : int { Gemm, Implicit, ChannelVector, Depthwise, Winograd };
 
 /// Gemm / Implicit: mr output channels x nr vectors of pixels.
+/// Winograd: mr output channels x nr vectors of 4x4 tiles.
 /// ChannelVector: mr pixels x nr vectors of output channels.
 /// Depthwise: nr vectors of output columns per step, mr = 1.
 struct Conv2DPlan {
@@ -321,6 +322,40 @@ constexpr int64_t conv2dImplicitResultFloats(const Conv2DShape &s) {
                    kAlignFloats);
 }
 
+/// Winograd F(4x4, 3x3) path (Winograd.h): 4x4 output tiles, row-major,
+/// ceil(OW/4) per tile row; 36 transformed positions.
+constexpr int64_t kWinogradPositions = 36;
+constexpr int64_t conv2dWinogradTilesWide(const Conv2DShape &s) {
+  return ceilDiv(s.ow, 4);
+}
+constexpr int64_t conv2dWinogradTiles(const Conv2DShape &s) {
+  return ceilDiv(s.oh, 4) * conv2dWinogradTilesWide(s);
+}
+/// Budget (floats) for one thread's transformed input and products of a
+/// block of tiles: 1 MiB, about one core's L2.
+constexpr int64_t kWinogradBlockFloats = 256 * 1024;
+/// Tiles per block (the row stride of the V and M scratch): whole vectors,
+/// at most two register-tile panels and what the budget holds (at least one
+/// vector), and no more than the map has.
+constexpr int64_t conv2dWinogradBlockTiles(const Conv2DShape &s,
+                                           const Conv2DPlan &p) {
+  const int64_t perTile =
+      kWinogradPositions * (s.c + roundUpTo(s.k, p.mr));
+  int64_t tb = kWinogradBlockFloats / perTile / p.lanes * p.lanes;
+  if (tb > 2 * p.nr * p.lanes)
+    tb = 2 * p.nr * p.lanes;
+  const int64_t all = roundUpTo(conv2dWinogradTiles(s), p.lanes);
+  if (tb > all)
+    tb = all;
+  return tb < p.lanes ? p.lanes : tb;
+}
+/// Packed weight floats per position: the Gemm path's layout of a K x C
+/// matrix (mr-channel blocks, kConvKC reduction slices).
+constexpr int64_t conv2dWinogradPositionFloats(const Conv2DShape &s,
+                                               const Conv2DPlan &p) {
+  return ceilDiv(s.k, p.mr) * s.c * p.mr;
+}
+
 /// Depthwise path: one input plane, zero padded and split by column phase
 /// (column x goes to phase x % strideW, slot x / strideW) so that every
 /// kernel tap reads a contiguous run of output pixels at any stride.
@@ -334,8 +369,9 @@ constexpr int64_t conv2dDwPlaneCols(const Conv2DShape &s) {
 /// Whether the conv2d kernel can run `p` on `s` (correctly; whether it is
 /// fast is the compiler's question). Every path needs a tile that fits the
 /// registers of its ISA. Depthwise needs one input channel per group and
-/// mr = 1; Implicit needs stride 1 (its tap offsets are int32). Gemm and
-/// ChannelVector run any shape, Cg == 1 included.
+/// mr = 1; Implicit needs stride 1 (its tap offsets are int32); Winograd a
+/// 3x3 kernel, stride and dilation 1, one group, and gather indices within
+/// int32. Gemm and ChannelVector run any shape, Cg == 1 included.
 constexpr bool conv2dPlanIsValid(const Conv2DShape &s, const Conv2DPlan &p) {
   if (!registerTileFits(p.lanes, p.mr, p.nr) || s.groups < 1 ||
       s.c % s.groups != 0 || s.k % s.groups != 0)
@@ -347,6 +383,10 @@ constexpr bool conv2dPlanIsValid(const Conv2DShape &s, const Conv2DPlan &p) {
     return s.strideH == 1 && s.strideW == 1 &&
            conv2dInPerGroup(s) * conv2dImplicitChannelFloats(s) <
                (int64_t(1) << 31);
+  case Conv2DPath::Winograd:
+    return s.r == 3 && s.s == 3 && s.strideH == 1 && s.strideW == 1 &&
+           s.dilH == 1 && s.dilW == 1 && s.groups == 1 &&
+           s.h * s.w + 8 * s.w < (int64_t(1) << 31);
   case Conv2DPath::Gemm:
   case Conv2DPath::ChannelVector:
     return true;
@@ -358,6 +398,8 @@ constexpr int64_t conv2dPackedWeightFloats(const Conv2DShape &s,
                                            const Conv2DPlan &p) {
   if (p.path == Conv2DPath::Depthwise)
     return s.k * s.r * s.s;
+  if (p.path == Conv2DPath::Winograd)
+    return kWinogradPositions * conv2dWinogradPositionFloats(s, p);
   const int64_t width = conv2dPackedWidth(p);
   return s.groups * ceilDiv(conv2dOutPerGroup(s), width) * conv2dReduction(s) *
          width;
@@ -388,6 +430,10 @@ constexpr int64_t conv2dScratchFloats(const Conv2DShape &s,
            conv2dInPerGroup(s) * conv2dImplicitChannelFloats(s) +
            roundUpTo(conv2dOutPerGroup(s), p.mr) *
                conv2dImplicitResultFloats(s);
+  case Conv2DPath::Winograd:
+    // V[36][C][TB] and M[36][K (whole mr blocks)][TB].
+    return kWinogradPositions * (s.c + roundUpTo(s.k, p.mr)) *
+           conv2dWinogradBlockTiles(s, p);
   case Conv2DPath::Gemm:
     if (conv2dIsDirect1x1(s))
       return 0;
@@ -416,6 +462,37 @@ inline void conv2dPackWeights(const Conv2DShape &s, const Conv2DPlan &p,
   if (p.path == Conv2DPath::Depthwise) {
     for (int64_t i = 0, e = s.k * s.r * s.s; i < e; ++i)
       packed[i] = kcrs[i];
+    return;
+  }
+  if (p.path == Conv2DPath::Winograd) {
+    // U = G g G^T per (k, c), in double, then per position p = 6 * row +
+    // column the Gemm layout of the K x C matrix U_p.
+    static constexpr double G[6][3] = {{1.0 / 4, 0, 0},
+                                       {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                       {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                       {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                       {0, 0, 1}};
+    const int64_t blocks = ceilDiv(s.k, p.mr);
+    const int64_t stride = conv2dWinogradPositionFloats(s, p);
+    for (int64_t i = 0, e = kWinogradPositions * stride; i < e; ++i)
+      packed[i] = 0.0f;
+    for (int64_t k = 0; k < s.k; ++k)
+      for (int64_t c = 0; c < s.c; ++c) {
+        const float *g = kcrs + (k * s.c + c) * 9;
+        double gg[6][3]; // G g
+        for (int a = 0; a < 6; ++a)
+          for (int j = 0; j < 3; ++j)
+            gg[a][j] = G[a][0] * g[j] + G[a][1] * g[3 + j] + G[a][2] * g[6 + j];
+        for (int a = 0; a < 6; ++a)
+          for (int b = 0; b < 6; ++b) {
+            const double u =
+                gg[a][0] * G[b][0] + gg[a][1] * G[b][1] + gg[a][2] * G[b][2];
+            float *dst = packed + (a * 6 + b) * stride +
+                         conv2dPackedRowOffset(s.c, blocks, p.mr, k / p.mr, c);
+            dst[k % p.mr] = float(u);
+          }
+      }
     return;
   }
   // Every GEMM layout is [groups][blocks][red][width], sliced: mr-channel

@@ -176,6 +176,10 @@ struct Avx512 {
                                              11, 12, 13, 14, 15),
                            _mm512_set1_epi32(step)));
   }
+  /// kLanes indices from memory.
+  static ANVIL_INLINE VI loadIndices(const int32_t *p) {
+    return _mm512_loadu_si512(p);
+  }
   /// Lanes in m load base[idx[i]] (others keep src and are not accessed).
   static ANVIL_INLINE V maskGather(V src, M m, const float *base, VI idx) {
 #if defined(ANVIL_EMULATE_AVX512)
@@ -309,6 +313,9 @@ struct Avx2 {
         _mm256_set1_epi32(base),
         _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
                            _mm256_set1_epi32(step)));
+  }
+  static ANVIL_INLINE VI loadIndices(const int32_t *p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
   }
   static ANVIL_INLINE V maskGather(V src, M m, const float *base, VI idx) {
     return _mm256_mask_i32gather_ps(src, base, idx, m, 4);

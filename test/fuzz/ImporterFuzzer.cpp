@@ -146,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (**module)->setAttr(anvil::codegen::kTargetAttrName,
                       anvil::codegen::targetToAttr(&ctx, *state->target));
   mlir::PassManager lower(&ctx);
-  anvil::addKernelizePasses(lower);
+  anvil::addKernelizePasses(lower, anvil::PipelineOptions{});
   anvil::addPlanPasses(lower);
   if (mlir::failed(lower.run(**module))) {
     report("kernelize/plan", diagnostics);

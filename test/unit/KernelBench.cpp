@@ -220,6 +220,13 @@ int main(int argc, char **argv) {
                         1, 1},
             P::Implicit>("conv 3x3 128->128 28x28", pool, reps);
   benchConv<kConv14, P::Gemm>("conv 3x3 256->256 14x14", pool, reps);
+  benchConv<kConv56, P::Winograd>("conv 3x3 64->64 56x56 winograd", pool,
+                                  reps);
+  benchConv<Conv2DShape{1, 128, 28, 28, 128, 3, 3, 28, 28, 1, 1, 1, 1, 1, 1, 1,
+                        1, 1},
+            P::Winograd>("conv 3x3 128->128 28x28 winograd", pool, reps);
+  benchConv<kConv14, P::Winograd>("conv 3x3 256->256 14x14 winograd", pool,
+                                  reps);
   benchConv<kConv7, P::ChannelVector>("conv 3x3 512->512 7x7", pool, reps);
   benchConv<Conv2DShape{1, 64, 56, 56, 256, 1, 1, 56, 56, 1, 1, 0, 0, 0, 0, 1,
                         1, 1},

@@ -49,6 +49,8 @@ options:
   --O0                     skip the optimizing passes (memory planning runs)
   --no-fusion              do not fuse elementwise ops into conv2d and
                            matmul epilogues (anvil-fuse-epilogues)
+  --no-winograd            compute 3x3 stride-1 convs directly, not as
+                           Winograd F(4x4, 3x3)
   --profile                time every op in the generated library (read by
                            anvil_context_profile; anvil-run --profile)
   -v                       print phase timings, the arena size and a summary
@@ -105,6 +107,8 @@ int main(int argc, char **argv) {
       options.pipeline.optimize = true;
     } else if (arg == "--no-fusion") {
       options.pipeline.fuse = false;
+    } else if (arg == "--no-winograd") {
+      options.pipeline.winograd = false;
     } else if (arg == "--profile") {
       options.profile = true;
     } else if ((r = value("-o", v))) {
