@@ -21,8 +21,9 @@ namespace anvil::kernels {
 inline namespace ANVIL_KERNEL_ABI {
 namespace detail {
 
-/// Prefetch distance (floats) of the packed weights in the Gemm and
-/// Implicit microkernels: half a 128-row block of 8 channels ahead, so the
+/// Prefetch distance (floats) of the packed weights in the microkernel
+/// calls of the Gemm, Implicit and Winograd conv paths: half a 128-row
+/// block of 8 channels ahead, so the
 /// next block's weights are in L1 when the call using them starts.
 constexpr int kConvPrefetch = 1024;
 
