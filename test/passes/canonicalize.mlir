@@ -181,3 +181,22 @@ func.func @no_fold(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<4xf32>) {
   %k = anvil.concat %x, %c {axis = 0 : i64} : (tensor<2xf32>, tensor<2xf32>) -> tensor<4xf32>
   return %a, %k : tensor<2xf32>, tensor<4xf32>
 }
+
+// -----
+
+// pow(x, 2) becomes x * x (a splat 2 of any shape that does not broadcast
+// the result); other exponents, and a 2 that broadcasts x, stay pow.
+// CHECK-LABEL: func.func @pow_two
+//       CHECK:   %[[M:.+]] = anvil.binary mul %arg0, %arg0 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+//       CHECK:   %[[P:.+]] = anvil.binary pow %arg0, %{{.+}} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+//       CHECK:   %[[B:.+]] = anvil.binary pow %arg1, %{{.+}} : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+//       CHECK:   return %[[M]], %[[P]], %[[B]]
+func.func @pow_two(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %two = anvil.constant dense<2.0> : tensor<f32>
+  %three = anvil.constant dense<3.0> : tensor<f32>
+  %two23 = anvil.constant dense<2.0> : tensor<2x3xf32>
+  %a = anvil.binary pow %x, %two : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %b = anvil.binary pow %x, %three : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %c = anvil.binary pow %y, %two23 : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %a, %b, %c : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}

@@ -870,9 +870,20 @@ OpFoldResult UnaryOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
-  if (!adaptor.getLhs() || !adaptor.getRhs())
-    return {};
-  return evaluateConstantOp(*this, {adaptor.getLhs(), adaptor.getRhs()});
+  if (adaptor.getLhs() && adaptor.getRhs())
+    return evaluateConstantOp(*this, {adaptor.getLhs(), adaptor.getRhs()});
+  // pow(x, 2) -> x * x, in place (LayerNorm's variance as exported): one
+  // rounding either way (x * x is the correctly rounded square), and a
+  // multiply the kernels vectorize instead of a scalar pow per element.
+  auto two = dyn_cast_or_null<SplatElementsAttr>(adaptor.getRhs());
+  if (getKind() == BinaryKind::pow && two && getLhs().getType() == getType() &&
+      isa<FloatType>(two.getElementType()) &&
+      two.getSplatValue<APFloat>().isExactlyValue(2.0)) {
+    setKind(BinaryKind::mul);
+    getRhsMutable().assign(getLhs());
+    return getResult();
+  }
+  return {};
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
