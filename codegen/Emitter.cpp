@@ -84,22 +84,25 @@ std::string describeOp(Operation *op) {
 }
 
 /// The comment line above each kernel call.
-std::string opComment(Operation *op) {
+/// The ONNX nodes an op computes, `conv1 + relu1` (fused locations list
+/// every node); "" when its location names none.
+std::string nodeNames(Operation *op) {
   std::vector<std::string> files;
   llvm::SmallVector<std::string> names;
   collectLoc(op->getLoc(), files, names);
+  return llvm::join(names, " + ");
+}
+
+std::string opComment(Operation *op) {
   std::string s = op->getName().getStringRef().str();
-  if (!names.empty())
-    s += " " + llvm::join(names, " + ");
+  if (std::string names = nodeNames(op); !names.empty())
+    s += " " + names;
   return s;
 }
 
 ProfileOp ModelEmitter::profileOp(Operation *op) const {
   ProfileOp p;
-  std::vector<std::string> files;
-  llvm::SmallVector<std::string> names;
-  collectLoc(op->getLoc(), files, names);
-  p.name = llvm::join(names, " + ");
+  p.name = nodeNames(op);
   if (llvm::isa<mlir::func::ReturnOp>(op)) {
     p.name = "graph outputs";
     p.op = "copy";

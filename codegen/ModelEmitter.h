@@ -82,6 +82,8 @@ inline uint64_t alignUp(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 /// `file: node 'conv1' (anvil.conv2d)`, from the importer's NameLoc /
 /// FileLineColLoc (fused locations list every node).
 std::string describeOp(Operation *op);
+/// The ONNX nodes an op computes, `conv1 + relu1`, or "".
+std::string nodeNames(Operation *op);
 /// The comment line above each kernel call.
 std::string opComment(Operation *op);
 std::string typeString(mlir::Type type);

@@ -21,6 +21,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -74,18 +75,12 @@ void printFusionSummary(mlir::ModuleOp module) {
 /// -v after kernel selection: how many conv2d ops take each path, e.g.
 /// `conv2d paths (x86-64-v4): 7 Winograd, 22 Gemm, 6 ChannelVector`.
 void printConvPathSummary(mlir::ModuleOp module, llvm::StringRef target) {
-  std::vector<std::pair<std::string, int64_t>> counts;
+  llvm::MapVector<llvm::StringRef, int64_t> counts; // first-seen order
   module.walk([&](mlir::anvil::Conv2DOp op) {
     auto name = op->getAttrOfType<mlir::StringAttr>(codegen::kKernelAttr);
     const codegen::Conv2DKernel *k =
         name ? codegen::findConv2DKernel(name.getValue()) : nullptr;
-    std::string path =
-        k ? codegen::conv2dPathEnumerator(k->plan.path).str() : "unknown";
-    auto it = llvm::find_if(counts, [&](auto &c) { return c.first == path; });
-    if (it == counts.end())
-      counts.push_back({path, 1});
-    else
-      ++it->second;
+    ++counts[k ? codegen::conv2dPathEnumerator(k->plan.path) : "unknown"];
   });
   llvm::errs() << "conv2d paths (" << target << "):";
   if (counts.empty())

@@ -165,12 +165,14 @@ bool ProfileRecorder::writeTrace(const std::string &path,
     const uint64_t origin = runs.empty() || runs.front().empty()
                                 ? 0
                                 : runs.front().front().first;
-    auto us = [&](uint64_t ns) {
+    // Microseconds: of a duration, and of a time since the origin.
+    auto dur = [](uint64_t begin, uint64_t end) {
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%.3f",
-                    ns > origin ? double(ns - origin) * 1e-3 : 0.0);
+                    end > begin ? double(end - begin) * 1e-3 : 0.0);
       return std::string(buf);
     };
+    auto us = [&](uint64_t ns) { return dur(origin, ns); };
     f << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"model\":"
       << jsonString(model) << "},\"traceEvents\":[\n";
     f << "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,"
@@ -183,15 +185,13 @@ bool ProfileRecorder::writeTrace(const std::string &path,
       f << ",\n{\"name\":\"run " << r << "\",\"cat\":\"run\",\"ph\":\"X\","
         << "\"pid\":1,\"tid\":1,\"ts\":" << us(run.front().first)
         << ",\"dur\":"
-        << us(origin + (run.back().second - run.front().first)) << "}";
+        << dur(run.front().first, run.back().second) << "}";
       for (size_t i = 0; i < run.size(); ++i) {
         const ProfiledOp &o = ops[i];
         f << ",\n{\"name\":" << jsonString(o.name.empty() ? o.op : o.name)
           << ",\"cat\":\"op\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":"
           << us(run[i].first) << ",\"dur\":"
-          << us(origin + (run[i].second > run[i].first
-                              ? run[i].second - run[i].first
-                              : 0))
+          << dur(run[i].first, run[i].second)
           << ",\"args\":{\"op\":" << jsonString(o.op)
           << ",\"kernel\":" << jsonString(o.kernel)
           << ",\"flops\":" << uint64_t(o.flops) << ",\"run\":" << r << "}}";

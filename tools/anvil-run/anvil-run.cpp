@@ -543,24 +543,27 @@ int runTool(int argc, char **argv) {
            "and --trace");
   }
   anvil::run::ProfileRecorder recorder;
-  auto runOnce = [&](bool timed) {
+  auto runOnce = [&]() {
     anvil_status_t s = m.run(ctx, inputPtrs.data(), outputPtrs.data());
     if (s != ANVIL_STATUS_OK)
       fail("inference failed: " + describeStatus(lm, s, ctx));
-    if (opts.profile && timed &&
-        !recorder.addRun(profileEntries, numProfileEntries))
+  };
+  // After a timed run, outside its timing: the op times it recorded.
+  auto record = [&]() {
+    if (opts.profile && !recorder.addRun(profileEntries, numProfileEntries))
       fail("'" + opts.library + "' reported another number of ops");
   };
 
   if (opts.bench > 0) {
     for (int64_t i = 0; i < opts.warmup; ++i)
-      runOnce(false);
+      runOnce();
     std::vector<double> times;
     times.reserve(opts.bench);
     for (int64_t i = 0; i < opts.bench; ++i) {
       auto start = std::chrono::steady_clock::now();
-      runOnce(true);
+      runOnce();
       times.push_back(elapsedMs(start));
+      record();
     }
     std::sort(times.begin(), times.end());
     size_t n = times.size();
@@ -569,7 +572,8 @@ int runTool(int argc, char **argv) {
     std::printf("latency_ms median=%.3f min=%.3f max=%.3f\n", median,
                 times.front(), times.back());
   } else {
-    runOnce(true);
+    runOnce();
+    record();
   }
 
   if (opts.profile) {
